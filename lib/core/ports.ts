@@ -1,0 +1,88 @@
+import type { CustomerEvent } from './events';
+import type { Profile } from './profile';
+
+/**
+ * Ports owned by the core and the use cases; adapters implement them with the AWS SDK (DynamoDB,
+ * SQS) or in memory. Expected outcomes are values; the typed errors below are the only exceptions
+ * adapters translate AWS errors into.
+ */
+
+/** A key that identifies a customer: a userId or an anonymousId. */
+export interface IdentityKey {
+  readonly kind: 'user' | 'anonymous';
+  readonly id: string;
+}
+
+/** `user:<id>` / `anonymous:<id>`: identity keys as map keys. */
+export function identityKeyString(key: IdentityKey): string {
+  return `${key.kind}:${key.id}`;
+}
+
+/** A profile item as stored: the profile and its version, or a tombstone left by a merge. */
+export type StoredProfile =
+  | { readonly kind: 'profile'; readonly profile: Profile; readonly version: number }
+  | { readonly kind: 'merged'; readonly mergedInto: string; readonly version: number };
+
+export interface ProfileStore {
+  /** identityKeyString -> profileId for the keys that are linked (one batch read). */
+  findProfileIds(keys: readonly IdentityKey[]): Promise<Map<string, string>>;
+  /** Link `key` to `profileId` unless it is linked already; returns the profileId it is linked to. */
+  linkIdentity(key: IdentityKey, profileId: string): Promise<string>;
+  /** Point `key` at `profileId`, whatever it pointed at before (used by merges). */
+  relinkIdentity(key: IdentityKey, profileId: string): Promise<void>;
+  deleteIdentity(key: IdentityKey): Promise<void>;
+
+  getProfile(profileId: string): Promise<StoredProfile | undefined>;
+  /**
+   * Write the whole profile if its stored version is still `expectedVersion` (`undefined`: the item
+   * must not exist). Returns the new version. Throws {@link ProfileVersionConflictError} otherwise.
+   */
+  saveProfile(profile: Profile, expectedVersion: number | undefined): Promise<number>;
+  /** Replace the profile by a tombstone pointing at `mergedInto`, if still at `expectedVersion`. */
+  markMerged(profileId: string, mergedInto: string, expectedVersion: number): Promise<void>;
+  deleteProfile(profileId: string): Promise<void>;
+
+  /** Store raw events under the profile (idempotent: same event, same key), kept until `expiresAt` (epoch s). */
+  putEvents(profileId: string, events: readonly CustomerEvent[], expiresAt: number): Promise<void>;
+  /** The messageIds among `events` already stored under the profile (one batch read). */
+  findStoredEvents(profileId: string, events: readonly CustomerEvent[]): Promise<Set<string>>;
+  /** Newest first. `before`: an opaque cursor returned as `next`. */
+  listEvents(profileId: string, options: { limit: number; before?: string }): Promise<{ events: CustomerEvent[]; next?: string }>;
+  /** Delete every raw event stored under the profile; returns how many. */
+  deleteEvents(profileId: string): Promise<number>;
+
+  /** Profiles whose `nextEvaluationAt` is at or before `now` (index query by hour bucket, no Scan). */
+  listDueForEvaluation(now: Date, lookbackHours: number): AsyncIterable<string>;
+}
+
+export interface WriteKey {
+  /** The source's name, e.g. `web` or `backend`: stamped on each event as `source`. */
+  readonly name: string;
+}
+
+export interface WriteKeyStore {
+  /** Look a write key up by the SHA-256 (hex) of the key: keys are never stored in clear. */
+  findByHash(sha256Hex: string): Promise<WriteKey | undefined>;
+  put(sha256Hex: string, key: WriteKey): Promise<void>;
+}
+
+export interface EventQueue {
+  /** Durably enqueue every event, or throw {@link EnqueueError}: never a silent partial success. */
+  enqueue(events: readonly CustomerEvent[]): Promise<void>;
+}
+
+/** The stored profile changed since it was read: re-read and retry. */
+export class ProfileVersionConflictError extends Error {
+  public constructor(public readonly profileId: string, options?: { cause?: unknown }) {
+    super(`profile ${profileId} was changed by another writer`, options);
+    this.name = 'ProfileVersionConflictError';
+  }
+}
+
+/** Some events could not be enqueued after retries; `failed` lists their messageIds. */
+export class EnqueueError extends Error {
+  public constructor(public readonly failed: readonly string[], options?: { cause?: unknown }) {
+    super(`${failed.length} event(s) could not be enqueued`, options);
+    this.name = 'EnqueueError';
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The customer profile: one DynamoDB item, folded from events by the pure reducer.
+ *
+ * Every field that events can set carries the event time that set it, so that folding the same
+ * events in any order gives the same profile (last writer wins by event timestamp, ties broken by
+ * messageId; counters are sums; first/last seen are min/max).
+ */
+export type Channel = 'email' | 'sms' | 'push';
+export const CHANNELS: readonly Channel[] = ['email', 'sms', 'push'];
+
+/** A value with the event time (ISO) and messageId that set it. */
+export interface Stamped<T> {
+  readonly value: T;
+  readonly at: string;
+  readonly by: string;
+}
+
+export interface ConsentState {
+  readonly status: 'granted' | 'revoked';
+  /** Event time of the change (ISO). */
+  readonly at: string;
+  readonly by: string;
+  /** Where it came from: the event source (write key name), or `feedback` for provider events. */
+  readonly source: string;
+}
+
+export interface DeviceToken {
+  readonly token: string;
+  /** `apns` (iOS) or `fcm` (Android), from `context.device.type`. */
+  readonly platform: 'apns' | 'fcm';
+  readonly lastSeen: string;
+}
+
+export interface Location {
+  readonly country?: string;
+  /** Province / state (Segment `address.state` or `context.location.region`). */
+  readonly region?: string;
+  readonly city?: string;
+}
+
+export interface OrderMetrics {
+  readonly count: number;
+  /** Sum of Order Completed revenue minus Order Refunded amounts (one currency, see config). */
+  readonly revenue: number;
+  readonly firstAt?: string;
+  readonly lastAt?: string;
+}
+
+export interface RfmScores {
+  /** 1 (lapsed) .. 5 (recent). */
+  readonly recency: number;
+  /** 1 .. 5 by order count. */
+  readonly frequency: number;
+  /** 1 .. 5 by revenue. */
+  readonly monetary: number;
+  /** e.g. "555". */
+  readonly cell: string;
+  /** champions | loyal | potential | at_risk | hibernating | new | none */
+  readonly tier: string;
+  /** When the scores were computed (recency depends on it). */
+  readonly asOf: string;
+}
+
+export interface Metrics {
+  readonly firstSeen?: string;
+  readonly lastSeen?: string;
+  /** All-time count per event key (track name, or page/screen/identify/...). */
+  readonly eventCounts: Record<string, number>;
+  /** Daily counts per event key, UTC day `YYYY-MM-DD`, last 90 days (relative to the newest event). */
+  readonly daily: Record<string, Record<string, number>>;
+  readonly orders: OrderMetrics;
+  /** Historical customer lifetime value: revenue to date. */
+  readonly clv: number;
+  readonly rfm?: RfmScores;
+}
+
+export interface SegmentMembership {
+  /** When the profile entered the segment (ISO). */
+  readonly since: string;
+}
+
+export interface Profile {
+  readonly profileId: string;
+  readonly identities: {
+    readonly userIds: readonly string[];
+    readonly anonymousIds: readonly string[];
+    readonly emails: readonly string[];
+    readonly phones: readonly string[];
+    readonly devices: readonly DeviceToken[];
+  };
+  readonly traits: Record<string, unknown>;
+  /** Per top-level trait: the event time and messageId that last set it. */
+  readonly traitStamps: Record<string, { readonly at: string; readonly by: string }>;
+  readonly timezone?: Stamped<string>;
+  readonly locale?: Stamped<string>;
+  readonly location?: Stamped<Location>;
+  readonly consent: {
+    readonly channels: Partial<Record<Channel, ConsentState>>;
+    readonly topics: Record<string, ConsentState>;
+  };
+  readonly metrics: Metrics;
+  /** Segment id -> membership. */
+  readonly segments: Record<string, SegmentMembership>;
+  /** The messageIds of the most recent writes: the dedupe check that commits with the fold. */
+  readonly recentMessageIds: readonly string[];
+  /** Profiles merged into this one (their ids), so a repeated merge changes nothing. */
+  readonly mergedFrom: readonly string[];
+  /** Earliest time a time-based segment condition can change membership without a new event. */
+  readonly nextEvaluationAt?: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
