@@ -55,7 +55,7 @@ export interface RfmScores {
   readonly monetary: number;
   /** e.g. "555". */
   readonly cell: string;
-  /** champions | loyal | potential | at_risk | hibernating | new | none */
+  /** champions | loyal | new | potential | at_risk | hibernating | needs_attention (see rfm.ts) */
   readonly tier: string;
   /** When the scores were computed (recency depends on it). */
   readonly asOf: string;
