@@ -1,16 +1,14 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { DynamoProfileStore } from '../lib/adapters/dynamo-profile-store';
 import { DynamoWriteKeyStore } from '../lib/adapters/dynamo-write-key-store';
 import { handleAdminRequest } from '../lib/app/admin-api';
+import { requiredEnv, documentClient, observability } from './shared/runtime';
 
-const tableName = requireEnv('TABLE_NAME');
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+const tableName = requiredEnv('TABLE_NAME', 'admin');
+const client = documentClient();
 const store = new DynamoProfileStore({ client, tableName });
 const writeKeys = new DynamoWriteKeyStore(client, tableName);
-const logger = new Logger({ serviceName: 'admin' });
+const { logger } = observability('admin');
 
 /**
  * The admin API behind `ANY /admin/{proxy+}`. API Gateway's IAM authorizer admits only signed
@@ -37,8 +35,3 @@ function json(statusCode: number, body: unknown): APIGatewayProxyResultV2 {
   return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
 
-function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: the admin function needs it (the JourneyEngine construct sets it)`);
-  return value;
-}

@@ -1,14 +1,12 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { CachedWriteKeyStore } from '../lib/adapters/cached-write-key-store';
 import { DynamoWriteKeyStore } from '../lib/adapters/dynamo-write-key-store';
 import { SqsEventQueue } from '../lib/adapters/sqs-event-queue';
 import { ingest, toHttpResponse, type IngestResult } from '../lib/app/ingest';
 import { bodyBytes } from '../lib/app/ingest-http';
+import { requiredEnv, documentClient, observability } from './shared/runtime';
 
 /**
  * Ingest Lambda (API Gateway HTTP API, payload format 2.0): the composition root of the ingest use
@@ -16,19 +14,13 @@ import { bodyBytes } from '../lib/app/ingest-http';
  * Logs carry counts and the source name only: never the key, the body, traits or other PII.
  */
 
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`ingest handler: environment variable ${name} is required but not set`);
-  return value;
-}
 
-const tableName = requiredEnv('TABLE_NAME');
-const queueUrl = requiredEnv('QUEUE_URL');
+const tableName = requiredEnv('TABLE_NAME', 'ingest');
+const queueUrl = requiredEnv('QUEUE_URL', 'ingest');
 
-const logger = new Logger({ serviceName: 'ingest' });
-const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'JourneyEngine', serviceName: 'ingest' });
+const { logger, metrics } = observability('ingest');
 const deps = {
-  writeKeys: new CachedWriteKeyStore(new DynamoWriteKeyStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName)),
+  writeKeys: new CachedWriteKeyStore(new DynamoWriteKeyStore(documentClient(), tableName)),
   queue: new SqsEventQueue(new SQSClient({}), queueUrl),
 };
 

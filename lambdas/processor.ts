@@ -1,13 +1,11 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { DynamoProfileStore } from '../lib/adapters/dynamo-profile-store';
 import { loadEngineConfig } from '../lib/app/engine-config';
 import { processEvents } from '../lib/app/process-events';
 import { parseQueueMessage } from '../lib/core/queue-message';
+import { requiredEnv, documentClient, observability } from './shared/runtime';
 
 /**
  * Processor Lambda (SQS, `reportBatchItemFailures`): the composition root of `processEvents`.
@@ -18,16 +16,10 @@ import { parseQueueMessage } from '../lib/core/queue-message';
  * Logs carry counts and ids only: never traits, properties or identities.
  */
 
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`processor handler: environment variable ${name} is required but not set`);
-  return value;
-}
 
-const logger = new Logger({ serviceName: 'processor' });
-const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'JourneyEngine', serviceName: 'processor' });
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
-const store = new DynamoProfileStore({ client, tableName: requiredEnv('TABLE_NAME') });
+const { logger, metrics } = observability('processor');
+const client = documentClient();
+const store = new DynamoProfileStore({ client, tableName: requiredEnv('TABLE_NAME', 'processor') });
 const config = loadEngineConfig(process.env.ENGINE_CONFIG);
 const processor = new BatchProcessor(EventType.SQS);
 

@@ -1,10 +1,8 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { MetricUnit, Metrics } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoProfileStore } from '../lib/adapters/dynamo-profile-store';
 import { loadEngineConfig } from '../lib/app/engine-config';
 import { reevaluateDueProfiles } from '../lib/app/reevaluate-segments';
+import { requiredEnv, documentClient, observability } from './shared/runtime';
 
 /**
  * Scheduled Lambda (EventBridge rule): re-evaluates profiles whose time-based segments are due.
@@ -12,16 +10,10 @@ import { reevaluateDueProfiles } from '../lib/app/reevaluate-segments';
  * next run catches up anyway (the lookback covers 48 hours). Env: TABLE_NAME, ENGINE_CONFIG.
  */
 
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`reevaluate handler: environment variable ${name} is required but not set`);
-  return value;
-}
 
-const logger = new Logger({ serviceName: 'reevaluate' });
-const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'JourneyEngine', serviceName: 'reevaluate' });
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
-const store = new DynamoProfileStore({ client, tableName: requiredEnv('TABLE_NAME') });
+const { logger, metrics } = observability('reevaluate');
+const client = documentClient();
+const store = new DynamoProfileStore({ client, tableName: requiredEnv('TABLE_NAME', 'reevaluate') });
 const config = loadEngineConfig(process.env.ENGINE_CONFIG);
 
 /**
