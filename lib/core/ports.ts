@@ -86,3 +86,59 @@ export class EnqueueError extends Error {
     this.name = 'EnqueueError';
   }
 }
+
+// --- Journeys -----------------------------------------------------------------------------------
+
+export interface StartRequest {
+  readonly journeyId: string;
+  /** The execution name: deterministic, so starting twice is harmless. */
+  readonly runId: string;
+  readonly input: import('./journeys/protocol').RunInput;
+}
+
+/** Step Functions, behind a port: starts, stops, resumes runs. */
+export interface JourneyRunner {
+  /** Idempotent by runId (an execution that already exists is not an error). */
+  start(request: StartRequest): Promise<void>;
+  /** Stop a run (exit criteria); a run that already ended is not an error. */
+  stop(journeyId: string, runId: string, cause: string): Promise<void>;
+  /** Resume a waitForEvent step; a token that expired or was used is not an error (returns false). */
+  resume(taskToken: string, output: unknown): Promise<boolean>;
+}
+
+/** Starts go through a paced queue so a large segment entry stays under the StartExecution quota. */
+export interface StartQueue {
+  enqueue(requests: readonly StartRequest[]): Promise<void>;
+}
+
+/** Sends one message on one channel (SES, End User Messaging SMS, Pinpoint push). */
+export interface ChannelSender {
+  send(message: import('./messaging/message').OutboundMessage): Promise<import('./messaging/message').ChannelResult>;
+}
+
+/** Journey data that does not belong on the profile item. */
+export interface JourneyStore {
+  /**
+   * Claim the right to send for (run, step): true once, false ever after (retries, duplicates).
+   * A claim released by {@link releaseSend} (the provider call failed transiently) can be taken again.
+   */
+  claimSend(profileId: string, runId: string, stepId: string): Promise<boolean>;
+  releaseSend(profileId: string, runId: string, stepId: string): Promise<void>;
+  /** Full message history item (TTL) and the provider-id index the feedback function reads. */
+  recordMessage(profileId: string, entry: import('./profile').MessageLogEntry, expiresAt: number): Promise<void>;
+  /** Find the message a provider event is about. */
+  findMessage(providerMessageId: string): Promise<{ profileId: string; entry: import('./profile').MessageLogEntry } | undefined>;
+  /** Add to per journey / step / variant counters (e.g. `sent`, `suppressed:frequency_cap`). */
+  incrementCounters(journeyId: string, increments: readonly CounterIncrement[]): Promise<void>;
+  readCounters(journeyId: string): Promise<CounterIncrement[]>;
+}
+
+export interface CounterIncrement {
+  /** `*` for journey-level counters. */
+  readonly stepId: string;
+  /** `*` when no variant applies. */
+  readonly variant: string;
+  /** e.g. `entered`, `sent`, `suppressed:no_consent`, `exited:exit_criteria`, `opened`. */
+  readonly metric: string;
+  readonly by: number;
+}

@@ -107,6 +107,66 @@ export interface Profile {
   readonly mergedFrom: readonly string[];
   /** Earliest time a time-based segment condition can change membership without a new event. */
   readonly nextEvaluationAt?: string;
+  /** Journey id -> entries and active runs (written at entry, on completion and on exit). */
+  readonly journeys?: Record<string, JourneyState>;
+  /** Runs waiting for an event (waitForEvent steps), resumed by the processor. */
+  readonly waiting?: readonly WaitingStep[];
+  /** Recent message decisions, newest last (bounded): frequency caps and "already sent" read them. */
+  readonly messages?: readonly MessageLogEntry[];
+  /** Channels that must never be messaged again (hard bounce, complaint, unsubscribe, SMS opt-out). */
+  readonly suppression?: Partial<Record<Channel, { readonly reason: SuppressionFlag; readonly at: string }>>;
   readonly createdAt: string;
   readonly updatedAt: string;
+}
+
+export interface ActiveRun {
+  readonly runId: string;
+  readonly enteredAt: string;
+  readonly entryKey?: string;
+  /** The messageId of the entry event: a redelivery re-issues the (idempotent) start. */
+  readonly entryMessageId?: string;
+}
+
+export interface JourneyState {
+  /** How many times the customer entered (all keys). */
+  readonly entries: number;
+  readonly lastEnteredAt?: string;
+  /** Active runs by entry key (`_` for journeys without an entry key). */
+  readonly active: Record<string, ActiveRun>;
+  /** Split step id -> variant: the sticky assignment, recorded for measurement. */
+  readonly variants?: Record<string, string>;
+  /** The last run's outcome. */
+  readonly lastOutcome?: { readonly runId: string; readonly outcome: string; readonly at: string };
+}
+
+export interface WaitingStep {
+  readonly journeyId: string;
+  readonly runId: string;
+  readonly stepId: string;
+  readonly event: string;
+  readonly where?: readonly { readonly property: string; readonly operator: string; readonly value?: unknown }[];
+  /** Keyed runs: the event's entry-key property must equal this. */
+  readonly entryKey?: string;
+  readonly entryKeyProperty?: string;
+  readonly taskToken: string;
+  /** After this the wait has timed out (Step Functions' TimeoutSeconds): drop it. */
+  readonly until: string;
+}
+
+export type SuppressionFlag = 'hard_bounce' | 'complaint' | 'unsubscribed' | 'opted_out';
+
+export type MessageOutcome = 'sent' | 'suppressed' | 'deferred' | 'failed' | 'delivered' | 'opened' | 'clicked' | 'bounced' | 'complained' | 'unsubscribed';
+
+export interface MessageLogEntry {
+  readonly journeyId: string;
+  readonly runId: string;
+  readonly stepId: string;
+  readonly variant?: string;
+  readonly channel: Channel;
+  readonly template: string;
+  readonly outcome: MessageOutcome;
+  readonly reason?: string;
+  readonly providerMessageId?: string;
+  /** When the decision was made (ISO). Caps count `sent` entries by the customer's calendar days. */
+  readonly at: string;
 }
