@@ -7,6 +7,7 @@ import { SqsEventQueue } from '../lib/adapters/sqs-event-queue';
 import { ingest, toHttpResponse, type IngestResult } from '../lib/app/ingest';
 import { bodyBytes } from '../lib/app/ingest-http';
 import { requiredEnv, documentClient, observability } from './shared/runtime';
+import { clock } from '../lib/app/clock';
 
 /**
  * Ingest Lambda (API Gateway HTTP API, payload format 2.0): the composition root of the ingest use
@@ -67,7 +68,7 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
         method: event.requestContext?.http?.method ?? event.routeKey?.split(' ')[0] ?? '',
         headers: event.headers ?? {},
         body: bodyBytes(event.body, event.isBase64Encoded),
-        now: new Date(),
+        now: clock().now(),
       },
       deps,
     );

@@ -6,6 +6,7 @@ import { loadEngineConfig } from '../lib/app/engine-config';
 import { processEvents } from '../lib/app/process-events';
 import { parseQueueMessage } from '../lib/core/queue-message';
 import { requiredEnv, documentClient, observability } from './shared/runtime';
+import { clock } from '../lib/app/clock';
 
 /**
  * Processor Lambda (SQS, `reportBatchItemFailures`): the composition root of `processEvents`.
@@ -26,7 +27,7 @@ const processor = new BatchProcessor(EventType.SQS);
 async function processRecord(record: SQSRecord): Promise<void> {
   try {
     const { events } = parseQueueMessage(record.body);
-    const result = await processEvents(events, { store, config, now: () => new Date() });
+    const result = await processEvents(events, { store, config, now: () => clock().now() });
     metrics.addMetric('EventsProcessed', MetricUnit.Count, result.applied);
     metrics.addMetric('DuplicateEvents', MetricUnit.Count, result.duplicates);
     metrics.addMetric('SegmentTransitions', MetricUnit.Count, result.segmentTransitions);

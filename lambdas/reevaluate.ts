@@ -3,6 +3,7 @@ import { DynamoProfileStore } from '../lib/adapters/dynamo-profile-store';
 import { loadEngineConfig } from '../lib/app/engine-config';
 import { reevaluateDueProfiles } from '../lib/app/reevaluate-segments';
 import { requiredEnv, documentClient, observability } from './shared/runtime';
+import { clock } from '../lib/app/clock';
 
 /**
  * Scheduled Lambda (EventBridge rule): re-evaluates profiles whose time-based segments are due.
@@ -23,7 +24,7 @@ const config = loadEngineConfig(process.env.ENGINE_CONFIG);
  */
 export const handler = async (): Promise<{ evaluated: number; changed: number; transitions: number }> => {
   try {
-    const result = await reevaluateDueProfiles({ store, config, now: new Date() });
+    const result = await reevaluateDueProfiles({ store, config, now: clock().now() });
     metrics.addMetric('ProfilesReevaluated', MetricUnit.Count, result.evaluated);
     metrics.addMetric('SegmentTransitions', MetricUnit.Count, result.transitions.length);
     logger.info('re-evaluation done', { evaluated: result.evaluated, changed: result.changed, transitions: result.transitions.length });
