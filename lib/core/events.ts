@@ -46,3 +46,24 @@ export const CONSENT_REVOKED = 'Consent Revoked';
 export function eventKey(event: Pick<CustomerEvent, 'type' | 'event'>): string {
   return event.type === 'track' ? (event.event as string) : event.type;
 }
+
+/**
+ * Events the feedback function emits (source {@link FEEDBACK_SOURCE}) from SES and End User
+ * Messaging SMS events, folded like any other track event so segments, waits and branches can use
+ * them. Properties: `channel`, `journeyId`, `runId`, `stepId`, `variant?`, `template`,
+ * `providerMessageId`, plus the ones named below.
+ */
+export const FEEDBACK_SOURCE = 'feedback';
+export const EMAIL_DELIVERED = 'Email Delivered';
+export const EMAIL_OPENED = 'Email Opened';
+/** `properties.link`: the URL clicked. */
+export const EMAIL_CLICKED = 'Email Clicked';
+/** `properties.bounceType`: `Permanent` (a hard bounce: the reducer suppresses email), `Transient` or `Undetermined`. */
+export const EMAIL_BOUNCED = 'Email Bounced';
+/** The recipient marked the email as spam: the reducer suppresses email. */
+export const EMAIL_COMPLAINED = 'Email Complained';
+/** `properties.channel` and optional `properties.topic`: consent revoked (and, without a topic, the channel suppressed). */
+export const UNSUBSCRIBED = 'Unsubscribed';
+export const SMS_DELIVERED = 'SMS Delivered';
+/** The phone number opted out (STOP): the reducer suppresses SMS and revokes its consent. */
+export const SMS_OPTED_OUT = 'SMS Opted Out';

@@ -1,5 +1,16 @@
 import type { EngineConfig } from './config';
-import { CONSENT_GRANTED, CONSENT_REVOKED, ORDER_COMPLETED, ORDER_REFUNDED, eventKey, type CustomerEvent } from './events';
+import {
+  CONSENT_GRANTED,
+  CONSENT_REVOKED,
+  EMAIL_BOUNCED,
+  EMAIL_COMPLAINED,
+  ORDER_COMPLETED,
+  ORDER_REFUNDED,
+  SMS_OPTED_OUT,
+  UNSUBSCRIBED,
+  eventKey,
+  type CustomerEvent,
+} from './events';
 import {
   CHANNELS,
   type Channel,
@@ -10,6 +21,7 @@ import {
   type Profile,
   type SegmentMembership,
   type Stamped,
+  type SuppressionFlag,
 } from './profile';
 import { addDays, isValidTimeZone, toMillis, utcDay } from './time';
 
@@ -122,6 +134,7 @@ export function mergeProfiles(winner: Profile, loser: Profile): Profile {
   const locale = laterStamped(winner.locale, loser.locale);
   const location = laterStamped(winner.location, loser.location);
   const nextEvaluationAt = minIso(winner.nextEvaluationAt, loser.nextEvaluationAt);
+  const suppression = winner.suppression || loser.suppression ? joinSuppression(winner.suppression ?? {}, loser.suppression ?? {}) : undefined;
   return {
     profileId: winner.profileId,
     identities: {
@@ -141,6 +154,7 @@ export function mergeProfiles(winner: Profile, loser: Profile): Profile {
       topics: joinConsent(winner.consent.topics, loser.consent.topics),
     },
     metrics: joinMetrics(winner.metrics, loser.metrics),
+    ...(suppression && { suppression }),
     segments: joinMemberships(winner.segments, loser.segments),
     recentMessageIds: union(winner.recentMessageIds, loser.recentMessageIds),
     mergedFrom: without(union(winner.mergedFrom, loser.mergedFrom, [winner.profileId, loser.profileId]), [winner.profileId]),
@@ -168,6 +182,7 @@ function applyEvent(profile: Profile, event: CustomerEvent): Profile {
     location: stamped(location, profile.location),
     consent: applyConsent(profile.consent, event),
     metrics: applyMetrics(profile.metrics, event),
+    suppression: applySuppression(profile.suppression, event),
   };
   return dropUndefined(next) as Profile;
 }
@@ -201,20 +216,86 @@ function applyTraits(profile: Profile, event: CustomerEvent): Pick<Profile, 'tra
   return { traits, traitStamps };
 }
 
+/**
+ * Track events that grant or revoke consent. `channel`: the channel the event always means (its
+ * properties are not read); `topicOrChannel`: a topic, when named, is revoked instead of the channel
+ * (leaving one topic keeps the rest of the channel).
+ */
+const CONSENT_EVENTS: Record<string, { status: ConsentState['status']; channel?: Channel; topicOrChannel?: boolean }> = {
+  [CONSENT_GRANTED]: { status: 'granted' },
+  [CONSENT_REVOKED]: { status: 'revoked' },
+  [UNSUBSCRIBED]: { status: 'revoked', topicOrChannel: true },
+  [SMS_OPTED_OUT]: { status: 'revoked', channel: 'sms' },
+};
+
 function applyConsent(consent: Profile['consent'], event: CustomerEvent): Profile['consent'] {
-  if (event.type !== 'track' || (event.event !== CONSENT_GRANTED && event.event !== CONSENT_REVOKED)) return consent;
+  const kind = event.type === 'track' && event.event !== undefined ? own(CONSENT_EVENTS, event.event) : undefined;
+  if (!kind) return consent;
   const state: ConsentState = {
-    status: event.event === CONSENT_GRANTED ? 'granted' : 'revoked',
+    status: kind.status,
     at: event.timestamp,
     by: event.messageId,
     source: event.source,
   };
-  const { channel, topic } = event.properties;
+  const topic = kind.channel ? undefined : event.properties.topic;
+  const hasTopic = typeof topic === 'string' && topic.trim() !== '';
+  const channel = kind.channel ?? (kind.topicOrChannel && hasTopic ? undefined : event.properties.channel);
   const channels = CHANNELS.includes(channel as Channel)
     ? joinConsent(consent.channels, { [channel as Channel]: state })
     : consent.channels;
-  const topics = typeof topic === 'string' && topic.trim() !== '' ? joinConsent(consent.topics, { [topic.trim()]: state }) : consent.topics;
+  const topics = hasTopic ? joinConsent(consent.topics, { [(topic as string).trim()]: state }) : consent.topics;
   return { channels, topics };
+}
+
+type Suppression = NonNullable<Profile['suppression']>;
+type SuppressionEntry = NonNullable<Suppression[Channel]>;
+
+/** The suppression flag a feedback event sets, if any. */
+function suppressionOf(event: CustomerEvent): { channel: Channel; reason: SuppressionFlag } | undefined {
+  if (event.type !== 'track') return undefined;
+  const { bounceType, channel, topic } = event.properties;
+  switch (event.event) {
+    case EMAIL_BOUNCED:
+      return bounceType === 'Permanent' ? { channel: 'email', reason: 'hard_bounce' } : undefined;
+    case EMAIL_COMPLAINED:
+      return { channel: 'email', reason: 'complaint' };
+    case SMS_OPTED_OUT:
+      return { channel: 'sms', reason: 'opted_out' };
+    case UNSUBSCRIBED: {
+      const hasTopic = typeof topic === 'string' && topic.trim() !== '';
+      return !hasTopic && CHANNELS.includes(channel as Channel) ? { channel: channel as Channel, reason: 'unsubscribed' } : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function applySuppression(suppression: Profile['suppression'], event: CustomerEvent): Profile['suppression'] {
+  const flag = suppressionOf(event);
+  if (!flag) return suppression;
+  return joinSuppression(suppression ?? {}, { [flag.channel]: { reason: flag.reason, at: event.timestamp } });
+}
+
+/**
+ * A hard bounce or complaint outranks an unsubscribe or opt-out whatever their times (a later
+ * unsubscribe must not soften "never again": an unsubscribe can be undone by a new opt-in); within
+ * a rank the later flag wins, ties broken by reason, so the join is order-independent.
+ */
+function joinSuppression(a: Suppression, b: Suppression): Suppression {
+  const joined: Partial<Record<Channel, SuppressionEntry>> = { ...a };
+  for (const channel of CHANNELS) {
+    const x = joined[channel];
+    const y = b[channel];
+    if (y && (!x || compareSuppression(y, x) > 0)) joined[channel] = y;
+  }
+  return joined;
+}
+
+const PERMANENT_FLAGS: readonly SuppressionFlag[] = ['hard_bounce', 'complaint'];
+
+function compareSuppression(a: SuppressionEntry, b: SuppressionEntry): number {
+  const rank = (s: SuppressionEntry) => (PERMANENT_FLAGS.includes(s.reason) ? 1 : 0);
+  return rank(a) - rank(b) || toMillis(a.at) - toMillis(b.at) || compareText(a.reason, b.reason);
 }
 
 function applyMetrics(metrics: Metrics, event: CustomerEvent): Metrics {
