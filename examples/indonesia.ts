@@ -1,6 +1,9 @@
-import { DEFAULT_EVENT_RETENTION_DAYS, DEFAULT_RFM, type EngineConfig } from '../lib/core/config';
+import { DEFAULT_EVENT_RETENTION_DAYS, DEFAULT_FREQUENCY_CAPS, DEFAULT_RFM, type EngineConfig } from '../lib/core/config';
+import type { SegmentDefinition } from '../lib/core/segments/definition';
+import { parseJourneys } from '../lib/core/journeys/validate';
 import { and, consent, event, firstSeen, lastSeen, location, metric, or, rfmTier, segment, trait } from '../lib/core/segments/builder';
 import { parseSegments } from '../lib/core/segments/validate';
+import { exampleJourneys, exampleTemplates } from './journeys';
 
 /**
  * Eastern Indonesia, by the names customers and address forms actually use: the official Indonesian
@@ -33,28 +36,48 @@ export const EASTERN_PROVINCES: readonly string[] = [
 const LOYALTY_REWARD_POINTS = 1000;
 
 /**
- * The engine configuration for an Indonesian e-commerce and payments business (revenue in IDR):
- * the segments its journeys use. Passed through `parseSegments`, so a bad edit fails at import.
+ * The segments of an Indonesian e-commerce and payments business, passed through `parseSegments`
+ * so a bad edit fails at import. Their own export, so the journeys can be checked against them.
  *
  * @example
- * indonesiaConfig.segments.map((s) => s.id); // ['eastern-provinces', 'high-value', ...]
+ * indonesiaSegments.map((s) => s.id); // ['eastern-provinces', 'high-value', ...]
+ */
+export const indonesiaSegments: readonly SegmentDefinition[] = parseSegments([
+  segment('eastern-provinces', 'Customers in eastern provinces', 'Papua, Maluku, Nusa Tenggara and Sulawesi: offer everyday services')
+    .where(location('region').in(EASTERN_PROVINCES)),
+  segment('high-value', 'High-value customers', 'Lifetime value of Rp 5,000,000 or more, or RFM champions')
+    .where(or(metric('clv').gte(5_000_000), rfmTier('champions'))),
+  segment('repeat-buyers-30d', 'Repeat buyers (30 days)', 'Two or more completed orders in the last 30 days')
+    .where(event('Order Completed').atLeast(2).inLastDays(30)),
+  segment('lapsed-30d', 'Lapsed customers (30 days)', 'Have ordered, not seen for more than 30 days: win-back')
+    .where(and(metric('orders.count').gte(1), lastSeen().moreThanDaysAgo(30))),
+  segment('email-opted-in', 'Email opted in').where(consent('email').granted()),
+  segment('loyalty-near-reward', 'Close to a loyalty reward', `800 to ${LOYALTY_REWARD_POINTS - 1} points: the reward unlocks at ${LOYALTY_REWARD_POINTS}`)
+    .where(and(trait('loyaltyPoints').gte(800), trait('loyaltyPoints').lt(LOYALTY_REWARD_POINTS))),
+  segment('new-customers', 'New customers', 'First seen within the last 7 days').where(firstSeen().withinLastDays(7)),
+]);
+
+/**
+ * The engine configuration for that business (revenue in IDR): its segments, the example journeys
+ * (`journeys.ts`, checked here against the segments and templates) and messaging through SES,
+ * End User Messaging SMS and push.
+ *
+ * @example
+ * indonesiaConfig.journeys?.map((j) => j.id); // ['welcome', 'cart-abandonment', ...]
  */
 export const indonesiaConfig: EngineConfig = {
   currency: 'IDR',
   eventRetentionDays: DEFAULT_EVENT_RETENTION_DAYS,
   rfm: DEFAULT_RFM,
-  segments: parseSegments([
-    segment('eastern-provinces', 'Customers in eastern provinces', 'Papua, Maluku, Nusa Tenggara and Sulawesi: offer everyday services')
-      .where(location('region').in(EASTERN_PROVINCES)),
-    segment('high-value', 'High-value customers', 'Lifetime value of Rp 5,000,000 or more, or RFM champions')
-      .where(or(metric('clv').gte(5_000_000), rfmTier('champions'))),
-    segment('repeat-buyers-30d', 'Repeat buyers (30 days)', 'Two or more completed orders in the last 30 days')
-      .where(event('Order Completed').atLeast(2).inLastDays(30)),
-    segment('lapsed-30d', 'Lapsed customers (30 days)', 'Have ordered, not seen for more than 30 days: win-back')
-      .where(and(metric('orders.count').gte(1), lastSeen().moreThanDaysAgo(30))),
-    segment('email-opted-in', 'Email opted in').where(consent('email').granted()),
-    segment('loyalty-near-reward', 'Close to a loyalty reward', `800 to ${LOYALTY_REWARD_POINTS - 1} points: the reward unlocks at ${LOYALTY_REWARD_POINTS}`)
-      .where(and(trait('loyaltyPoints').gte(800), trait('loyaltyPoints').lt(LOYALTY_REWARD_POINTS))),
-    segment('new-customers', 'New customers', 'First seen within the last 7 days').where(firstSeen().withinLastDays(7)),
-  ]),
+  segments: indonesiaSegments,
+  journeys: parseJourneys(exampleJourneys, { segments: indonesiaSegments, templates: exampleTemplates }),
+  templates: exampleTemplates,
+  messaging: {
+    frequencyCaps: DEFAULT_FREQUENCY_CAPS,
+    defaultTimeZone: 'Asia/Jakarta',
+    defaultLocale: 'id',
+    email: { from: '"Toko Kita" <halo@tokokita.co.id>', configurationSet: 'journey-engine', contactList: 'journey-engine' },
+    sms: { messageType: 'PROMOTIONAL' },
+    push: { applicationId: 'local-push-app' },
+  },
 };
