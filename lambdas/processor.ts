@@ -1,7 +1,13 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoJourneyStore } from '../lib/adapters/dynamo-journey-store';
 import { DynamoProfileStore } from '../lib/adapters/dynamo-profile-store';
+import { SfnJourneyRunner } from '../lib/adapters/sfn-journey-runner';
+import { SqsStartQueue } from '../lib/adapters/sqs-start-queue';
+import type { JourneyEffectsDeps } from '../lib/app/journey-effects';
 import { loadEngineConfig } from '../lib/app/engine-config';
 import { processEvents } from '../lib/app/process-events';
 import { parseQueueMessage } from '../lib/core/queue-message';
@@ -13,24 +19,36 @@ import { clock } from '../lib/app/clock';
  * Each record is one queue message of several events. A record that does not parse or fails to
  * process is reported in `batchItemFailures`, so SQS redelivers only it (and after maxReceiveCount
  * moves it to the DLQ) while the rest of the batch is deleted; redelivery is safe because processing
- * is idempotent by messageId. Env: TABLE_NAME, ENGINE_CONFIG, POWERTOOLS_METRICS_NAMESPACE.
+ * is idempotent by messageId. Env: TABLE_NAME, ENGINE_CONFIG, POWERTOOLS_METRICS_NAMESPACE, and when
+ * the configuration has journeys START_QUEUE_URL and STATE_MACHINE_ARN_PREFIX (journey starts are
+ * queued for the paced starter; stops and resumes call Step Functions directly).
  * Logs carry counts and ids only: never traits, properties or identities.
  */
 
 
 const { logger, metrics } = observability('processor');
 const client = documentClient();
-const store = new DynamoProfileStore({ client, tableName: requiredEnv('TABLE_NAME', 'processor') });
+const tableName = requiredEnv('TABLE_NAME', 'processor');
+const store = new DynamoProfileStore({ client, tableName });
 const config = loadEngineConfig(process.env.ENGINE_CONFIG);
+// A configuration without journeys needs no queue and no Step Functions.
+const journeys: JourneyEffectsDeps | undefined = (config.journeys ?? []).length === 0 ? undefined : {
+  startQueue: new SqsStartQueue({ client: new SQSClient({}), queueUrl: requiredEnv('START_QUEUE_URL', 'processor') }),
+  runner: new SfnJourneyRunner({ client: new SFNClient({}), stateMachineArnPrefix: requiredEnv('STATE_MACHINE_ARN_PREFIX', 'processor') }),
+  journeyStore: new DynamoJourneyStore({ client, tableName, now: () => clock().now() }),
+};
 const processor = new BatchProcessor(EventType.SQS);
 
 async function processRecord(record: SQSRecord): Promise<void> {
   try {
     const { events } = parseQueueMessage(record.body);
-    const result = await processEvents(events, { store, config, now: () => clock().now() });
+    const result = await processEvents(events, { store, config, now: () => clock().now(), journeys });
     metrics.addMetric('EventsProcessed', MetricUnit.Count, result.applied);
     metrics.addMetric('DuplicateEvents', MetricUnit.Count, result.duplicates);
     metrics.addMetric('SegmentTransitions', MetricUnit.Count, result.segmentTransitions);
+    metrics.addMetric('JourneyStartsQueued', MetricUnit.Count, result.journeys.started);
+    metrics.addMetric('JourneyStops', MetricUnit.Count, result.journeys.stopped);
+    metrics.addMetric('JourneyResumes', MetricUnit.Count, result.journeys.resumed);
     logger.info('message processed', {
       sqsMessageId: record.messageId,
       events: events.length,
@@ -39,6 +57,10 @@ async function processRecord(record: SQSRecord): Promise<void> {
       profilesWritten: result.profilesWritten,
       merges: result.merges,
       segmentTransitions: result.segmentTransitions,
+      journeyStarts: result.journeys.started,
+      journeyStops: result.journeys.stopped,
+      journeyResumes: result.journeys.resumed,
+      staleResumes: result.journeys.staleResumes,
     });
   } catch (error) {
     // Name and message only: a validation error's details could quote event content.

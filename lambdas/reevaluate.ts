@@ -1,5 +1,11 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoJourneyStore } from '../lib/adapters/dynamo-journey-store';
 import { DynamoProfileStore } from '../lib/adapters/dynamo-profile-store';
+import { SfnJourneyRunner } from '../lib/adapters/sfn-journey-runner';
+import { SqsStartQueue } from '../lib/adapters/sqs-start-queue';
+import type { JourneyEffectsDeps } from '../lib/app/journey-effects';
 import { loadEngineConfig } from '../lib/app/engine-config';
 import { reevaluateDueProfiles } from '../lib/app/reevaluate-segments';
 import { requiredEnv, documentClient, observability } from './shared/runtime';
@@ -8,14 +14,22 @@ import { clock } from '../lib/app/clock';
 /**
  * Scheduled Lambda (EventBridge rule): re-evaluates profiles whose time-based segments are due.
  * A failed run throws, so EventBridge retries it and then sends it to the re-evaluation DLQ; the
- * next run catches up anyway (the lookback covers 48 hours). Env: TABLE_NAME, ENGINE_CONFIG.
+ * next run catches up anyway (the lookback covers 48 hours). Env: TABLE_NAME, ENGINE_CONFIG, and when
+ * the configuration has journeys START_QUEUE_URL and STATE_MACHINE_ARN_PREFIX (segment entries and
+ * exits start and stop journeys).
  */
 
 
 const { logger, metrics } = observability('reevaluate');
 const client = documentClient();
-const store = new DynamoProfileStore({ client, tableName: requiredEnv('TABLE_NAME', 'reevaluate') });
+const tableName = requiredEnv('TABLE_NAME', 'reevaluate');
+const store = new DynamoProfileStore({ client, tableName });
 const config = loadEngineConfig(process.env.ENGINE_CONFIG);
+const journeys: JourneyEffectsDeps | undefined = (config.journeys ?? []).length === 0 ? undefined : {
+  startQueue: new SqsStartQueue({ client: new SQSClient({}), queueUrl: requiredEnv('START_QUEUE_URL', 'reevaluate') }),
+  runner: new SfnJourneyRunner({ client: new SFNClient({}), stateMachineArnPrefix: requiredEnv('STATE_MACHINE_ARN_PREFIX', 'reevaluate') }),
+  journeyStore: new DynamoJourneyStore({ client, tableName, now: () => clock().now() }),
+};
 
 /**
  * @example
@@ -24,7 +38,7 @@ const config = loadEngineConfig(process.env.ENGINE_CONFIG);
  */
 export const handler = async (): Promise<{ evaluated: number; changed: number; transitions: number }> => {
   try {
-    const result = await reevaluateDueProfiles({ store, config, now: clock().now() });
+    const result = await reevaluateDueProfiles({ store, config, now: clock().now(), journeys });
     metrics.addMetric('ProfilesReevaluated', MetricUnit.Count, result.evaluated);
     metrics.addMetric('SegmentTransitions', MetricUnit.Count, result.transitions.length);
     logger.info('re-evaluation done', { evaluated: result.evaluated, changed: result.changed, transitions: result.transitions.length });

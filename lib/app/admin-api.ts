@@ -1,4 +1,6 @@
-import type { IdentityKey, ProfileStore, WriteKeyStore } from '../core/ports';
+import type { JourneyDefinition } from '../core/journeys/definition';
+import type { IdentityKey, JourneyStore, ProfileStore, StartQueue, WriteKeyStore } from '../core/ports';
+import { enterJourney } from './enter-journey';
 import { generateWriteKey, hashWriteKey } from '../core/write-keys';
 import { eraseProfile, findProfile, listProfileEvents } from './profile-admin';
 import { readLive } from './process-events';
@@ -21,13 +23,22 @@ export interface AdminResponse {
 export interface AdminDeps {
   readonly store: ProfileStore;
   readonly writeKeys: WriteKeyStore;
+  /** The configured journeys (API entries). @default [] */
+  readonly journeys?: readonly JourneyDefinition[];
+  /** Where API entries' starts go; without it the entries route answers 503. @default none */
+  readonly startQueue?: StartQueue;
+  /** Counts API entries as `entered`. @default none */
+  readonly journeyStore?: JourneyStore;
+  /** @default the system clock */
+  readonly now?: () => Date;
 }
 
 const SOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /**
  * The admin API's routes, independent of API Gateway: read a profile by userId, anonymousId or
- * profileId, page through its events, erase it (GDPR), and create write keys.
+ * profileId, page through its events, erase it (GDPR), create write keys, and enter a customer into
+ * a journey whose entry is `api` (`POST journeys/{journeyId}/entries`, 202 `{ runId }`).
  *
  * @example
  * await handleAdminRequest({ method: 'GET', path: 'profiles', query: { userId: 'u-42' } }, deps);
@@ -81,7 +92,56 @@ export async function handleAdminRequest(request: AdminRequest, deps: AdminDeps)
     await deps.writeKeys.put(hashWriteKey(writeKey), { name });
     return { status: 201, body: { name, writeKey, note: 'shown once: only its SHA-256 is stored' }, route: 'POST write-keys' };
   }
+  if (collection === 'journeys' && id !== undefined && sub === 'entries' && segments.length === 3) {
+    if (method !== 'POST') return methodNotAllowed('journey entries', 'POST');
+    return journeyEntry(id, request.body, deps);
+  }
   return notFound('unknown', `no admin route ${method} /admin/${request.path}`);
+}
+
+const ROUTE_ENTRIES = 'POST journey entries';
+
+async function journeyEntry(journeyId: string, body: unknown, deps: AdminDeps): Promise<AdminResponse> {
+  const journey = (deps.journeys ?? []).find((candidate) => candidate.id === journeyId);
+  if (journey === undefined) return notFound(ROUTE_ENTRIES, `no journey ${journeyId}`);
+  if (journey.entry.type !== 'api') {
+    return { status: 409, body: { error: 'not_api_entry', message: `journey ${journeyId} is entered by ${journey.entry.type}, not through the API` }, route: ROUTE_ENTRIES };
+  }
+  if (deps.startQueue === undefined) return { status: 503, body: { error: 'unavailable', message: 'journey starts are not configured (START_QUEUE_URL)' }, route: ROUTE_ENTRIES };
+  const fields = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const problems: string[] = [];
+  const key = identityKeyFrom({ userId: stringOrUndefined(fields.userId), anonymousId: stringOrUndefined(fields.anonymousId) });
+  if ('problem' in key) problems.push('give exactly one of userId or anonymousId (strings), e.g. {"userId":"u-42"}');
+  const context = fields.context;
+  if (context !== undefined && (typeof context !== 'object' || context === null || Array.isArray(context))) problems.push('context: use a JSON object');
+  const idempotencyKey = fields.idempotencyKey;
+  if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || idempotencyKey.length === 0 || idempotencyKey.length > 200)) {
+    problems.push('idempotencyKey: use a string of 1-200 characters');
+  }
+  if (problems.length > 0 || 'problem' in key) return { status: 400, body: { error: 'invalid_request', message: problems.join('; ') }, route: ROUTE_ENTRIES };
+  const result = await enterJourney(
+    journey,
+    { customer: key, ...(context !== undefined && { context: context as Record<string, unknown> }), ...(typeof idempotencyKey === 'string' && { idempotencyKey }) },
+    { store: deps.store, startQueue: deps.startQueue, journeyStore: deps.journeyStore, now: deps.now ?? (() => new Date()) },
+  );
+  switch (result.status) {
+    case 'entered':
+      return { status: 202, body: { runId: result.runId }, route: ROUTE_ENTRIES };
+    case 'no_profile':
+      return notFound(ROUTE_ENTRIES, 'no profile for that customer');
+    case 'refused':
+      return result.reason === 'missing_entry_key'
+        ? { status: 400, body: { error: 'invalid_request', message: `context.${journey.entryKey}: the journey is keyed by it; give a string or number` }, route: ROUTE_ENTRIES }
+        : { status: 409, body: { error: result.reason, message: result.reason === 'already_active' ? 'the customer is in this journey already' : 'the journey\'s re-entry rule does not allow another entry yet' }, route: ROUTE_ENTRIES };
+    default: {
+      const unknown: never = result;
+      throw new Error(`unknown entry result ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 function identityKeyFrom(query: AdminRequest['query']): IdentityKey | { problem: string } {

@@ -5,6 +5,8 @@ import { identityKeysOf, planIdentity } from '../core/identity';
 import { ProfileVersionConflictError, identityKeyString, type IdentityKey, type ProfileStore, type StoredProfile } from '../core/ports';
 import type { Profile } from '../core/profile';
 import { emptyProfile, foldEvents, mergeProfiles } from '../core/reducer';
+import { planJourneyActions, redeliveryActions, type JourneyPlan } from '../core/journeys/entry';
+import { carryOutJourneyPlan, combinePlans, type JourneyEffectsDeps, type JourneyEffectsResult } from './journey-effects';
 
 export interface ProcessEventsDeps {
   readonly store: ProfileStore;
@@ -12,6 +14,11 @@ export interface ProcessEventsDeps {
   readonly now: () => Date;
   /** Conditional-write attempts per profile before giving up (the queue then redelivers). @default 25 */
   readonly maxAttempts?: number;
+  /**
+   * Where journey starts, stops and resumes go. Required when `config.journeys` is not empty.
+   * @default none: journeys are not planned
+   */
+  readonly journeys?: JourneyEffectsDeps;
 }
 
 /** A segment membership change, recorded as a `segment_entered` / `segment_exited` engine event. */
@@ -34,7 +41,13 @@ export interface ProcessResult {
   readonly transitions: readonly SegmentTransition[];
   /** The profiles the events landed on. */
   readonly profileIds: readonly string[];
+  /** Journey runs enqueued, stopped and resumed (redelivered ones included). */
+  readonly journeys: JourneyEffectsResult;
 }
+
+type JourneyActions = Omit<JourneyPlan, 'profile'>;
+const NO_ACTIONS: JourneyActions = { starts: [], stops: [], resumes: [] };
+const NO_EFFECTS: JourneyEffectsResult = { started: 0, stopped: 0, resumed: 0, staleResumes: 0 };
 
 /** Tombstones chain only when merged profiles merge again; more hops than this is a loop or a bug. */
 const MAX_TOMBSTONE_HOPS = 5;
@@ -52,6 +65,11 @@ const DEFAULT_MAX_ATTEMPTS = 25;
  * already committed is a duplicate and writes nothing. Raw events and segment transitions are stored
  * after it (idempotent keys). Every step, merges included, can be retried after a crash.
  *
+ * Journeys are planned inside the same attempt (`planJourneyActions`): entries are recorded on the
+ * profile by the same conditional write, so two concurrent batches can never both start a run, and
+ * the starts, stops and resumes are carried out only after it. A redelivery re-issues them
+ * (`redeliveryActions`): a crash between the write and the calls loses nothing.
+ *
  * Cost per profile in a batch: one BatchGet of its events' keys, one GetItem, one PutItem (plus one
  * more of each per version conflict), and one BatchWrite slot per event and transition. A new
  * identity key costs one conditional PutItem; a merge costs reads and writes proportional to the
@@ -63,11 +81,20 @@ const DEFAULT_MAX_ATTEMPTS = 25;
  */
 export async function processEvents(events: readonly CustomerEvent[], deps: ProcessEventsDeps): Promise<ProcessResult> {
   const now = deps.now();
+  if ((deps.config.journeys ?? []).length > 0 && deps.journeys === undefined) {
+    throw new Error('processEvents: config.journeys is set but no journey effects (startQueue, runner, journeyStore) were given');
+  }
   // Engine events are the engine's own log lines: they never resolve identities or fold.
   const customerEvents = events.filter((event) => event.source !== 'engine');
   const { groups, merges } = await resolveProfiles(customerEvents, deps, now);
   const commits = await Promise.all([...groups].map(([profileId, grouped]) => commitEvents(profileId, grouped, deps, now)));
   const transitions = commits.flatMap((commit) => commit.transitions);
+  const effects = deps.journeys === undefined
+    ? NO_EFFECTS
+    : sumEffects(
+        await carryOutJourneyPlan(combinePlans(commits.map((commit) => commit.actions)), deps.journeys, { count: true }),
+        await carryOutJourneyPlan(combinePlans(commits.map((commit) => commit.redelivered)), deps.journeys, { count: false }),
+      );
   return {
     applied: sum(commits.map((commit) => commit.applied)),
     duplicates: sum(commits.map((commit) => commit.duplicates)),
@@ -76,6 +103,7 @@ export async function processEvents(events: readonly CustomerEvent[], deps: Proc
     segmentTransitions: transitions.length,
     transitions,
     profileIds: [...new Set(commits.map((commit) => commit.profileId))],
+    journeys: effects,
   };
 }
 
@@ -85,6 +113,10 @@ interface Commit {
   readonly duplicates: number;
   readonly written: boolean;
   readonly transitions: SegmentTransition[];
+  /** Journey actions decided by this commit. */
+  readonly actions: JourneyActions;
+  /** Journey actions re-issued for events committed before. */
+  readonly redelivered: JourneyActions;
 }
 
 /** Fold one profile's events in one conditional write, retried on version conflicts. */
@@ -94,20 +126,32 @@ async function commitEvents(profileId: string, events: readonly CustomerEvent[],
   const stored = await store.findStoredEvents(profileId, events);
   const fresh = events.filter((event) => !stored.has(event.messageId));
   const expiresAt = expiryOf(config, now);
+  const journeys = deps.journeys === undefined ? [] : config.journeys ?? [];
   return withConflictRetry(deps.maxAttempts, async () => {
     const { profileId: liveId, stored: current } = await readLive(store, profileId);
     const base = current?.profile ?? emptyProfile(liveId, now.toISOString());
     const folded = foldEvents(base, fresh, config);
+    const appliedIds = new Set(folded.applied.map((event) => event.messageId));
+    const seenBefore = events.filter((event) => !appliedIds.has(event.messageId));
     if (folded.applied.length === 0) {
       // Committed before: store the raw events again in case the last attempt stopped before it did.
       if (folded.duplicates.length > 0) await store.putEvents(liveId, folded.duplicates, expiresAt);
-      return { profileId: liveId, applied: 0, duplicates: events.length, written: false, transitions: [] };
+      const redelivered = journeys.length === 0 ? NO_ACTIONS : redeliveryActions(base, seenBefore, journeys);
+      return { profileId: liveId, applied: 0, duplicates: events.length, written: false, transitions: [], actions: NO_ACTIONS, redelivered };
     }
     const evaluation = evaluateProfile(folded.profile, config, now);
-    const version = await store.saveProfile(evaluation.profile, current?.version);
     const transitions = transitionsOf(liveId, evaluation);
-    await store.putEvents(liveId, [...folded.applied, ...folded.duplicates, ...transitionEvents(evaluation.profile, transitions, version, now)], expiresAt);
-    return { profileId: liveId, applied: folded.applied.length, duplicates: events.length - folded.applied.length, written: true, transitions };
+    // The version this write will create: transition messageIds (and so segment-entry runIds) derive from it.
+    const nextVersion = (current?.version ?? 0) + 1;
+    const engineEvents = transitionEvents(evaluation.profile, transitions, nextVersion, now);
+    const plan = journeys.length === 0
+      ? { profile: evaluation.profile, ...NO_ACTIONS }
+      : planJourneyActions(evaluation.profile, [...folded.applied, ...engineEvents], journeys, now);
+    await store.saveProfile(plan.profile, current?.version);
+    await store.putEvents(liveId, [...folded.applied, ...folded.duplicates, ...engineEvents], expiresAt);
+    const { profile: _committed, ...actions } = plan;
+    const redelivered = journeys.length === 0 || seenBefore.length === 0 ? NO_ACTIONS : redeliveryActions(plan.profile, seenBefore, journeys);
+    return { profileId: liveId, applied: folded.applied.length, duplicates: events.length - folded.applied.length, written: true, transitions, actions, redelivered };
   });
 }
 
@@ -354,6 +398,10 @@ async function findEvents(store: ProfileStore, profileId: string, messageIds: re
 function parseIdentityKey(key: string): IdentityKey {
   const colon = key.indexOf(':');
   return { kind: key.slice(0, colon) as IdentityKey['kind'], id: key.slice(colon + 1) };
+}
+
+function sumEffects(a: JourneyEffectsResult, b: JourneyEffectsResult): JourneyEffectsResult {
+  return { started: a.started + b.started, stopped: a.stopped + b.stopped, resumed: a.resumed + b.resumed, staleResumes: a.staleResumes + b.staleResumes };
 }
 
 function sum(values: readonly number[]): number {

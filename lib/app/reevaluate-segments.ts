@@ -1,6 +1,8 @@
 import type { EngineConfig } from '../core/config';
 import { evaluateProfile } from '../core/evaluate-profile';
+import { planJourneyActions } from '../core/journeys/entry';
 import type { ProfileStore } from '../core/ports';
+import { carryOutJourneyPlan, type JourneyEffectsDeps } from './journey-effects';
 import { expiryOf, transitionEvents, transitionsOf, withConflictRetry, type SegmentTransition } from './process-events';
 
 export interface ReevaluateDeps {
@@ -11,6 +13,11 @@ export interface ReevaluateDeps {
   readonly lookbackHours?: number;
   /** Conditional-write attempts per profile. @default 25 */
   readonly maxAttempts?: number;
+  /**
+   * Where journey starts and stops from segment entries and exits go.
+   * @default none: segment transitions start and stop no journeys
+   */
+  readonly journeys?: JourneyEffectsDeps;
 }
 
 export interface ReevaluateResult {
@@ -19,6 +26,9 @@ export interface ReevaluateResult {
   /** Profiles whose segment memberships changed. */
   readonly changed: number;
   readonly transitions: readonly SegmentTransition[];
+  /** Journey runs enqueued and stopped by the transitions. */
+  readonly journeyStarts: number;
+  readonly journeyStops: number;
 }
 
 /**
@@ -26,6 +36,9 @@ export interface ReevaluateResult {
  * event (a customer becomes "lapsed" 30 days after the last order): those whose `nextEvaluationAt`
  * has passed. Each is read, evaluated at `now`, saved if the version is unchanged (retried on
  * conflict, so a concurrent fold is never overwritten) and its transitions stored as engine events.
+ * Segment entries and exits start and stop journeys as in the processor: the runs are recorded in
+ * the same conditional write and carried out right after it, profile by profile (a crash between
+ * the two loses that profile's starts: a scheduled run, unlike a queue message, is not redelivered).
  *
  * Cost per run: one index Query per UTC hour bucket and shard, i.e. (lookbackHours + 1) x 16 Queries
  * (784 for the default 48 hours, most of them empty: 0.5 RCU each), plus one GetItem and one
@@ -40,23 +53,36 @@ export async function reevaluateDueProfiles(deps: ReevaluateDeps): Promise<Reeva
   let evaluated = 0;
   let changed = 0;
   const transitions: SegmentTransition[] = [];
+  const journeys = deps.journeys === undefined ? [] : config.journeys ?? [];
+  let journeyStarts = 0;
+  let journeyStops = 0;
   for await (const profileId of store.listDueForEvaluation(now, deps.lookbackHours ?? 48)) {
     const found = await withConflictRetry(deps.maxAttempts, async () => {
       const stored = await store.getProfile(profileId);
       // Merged or erased since the index was read: nothing to evaluate.
       if (stored?.kind !== 'profile') return undefined;
       const evaluation = evaluateProfile(stored.profile, config, now);
+      const changes = transitionsOf(profileId, evaluation);
+      const engineEvents = transitionEvents(evaluation.profile, changes, stored.version + 1, now);
+      const plan = journeys.length === 0 || changes.length === 0
+        ? { profile: evaluation.profile, starts: [], stops: [], resumes: [] }
+        : planJourneyActions(evaluation.profile, engineEvents, journeys, now);
       // Saved even without a transition: nextEvaluationAt moves on, or the profile stays due forever.
-      const version = await store.saveProfile(evaluation.profile, stored.version);
-      return { evaluation, version };
+      await store.saveProfile(plan.profile, stored.version);
+      return { changes, engineEvents, plan };
     });
     if (found === undefined) continue;
     evaluated++;
-    const changes = transitionsOf(profileId, found.evaluation);
-    if (changes.length === 0) continue;
+    if (found.changes.length === 0) continue;
     changed++;
-    transitions.push(...changes);
-    await store.putEvents(profileId, transitionEvents(found.evaluation.profile, changes, found.version, now), expiryOf(config, now));
+    transitions.push(...found.changes);
+    await store.putEvents(profileId, found.engineEvents, expiryOf(config, now));
+    // At once, profile by profile: a scheduled run has no redelivery, so nothing waits in memory.
+    if (deps.journeys !== undefined) {
+      const effects = await carryOutJourneyPlan(found.plan, deps.journeys, { count: true });
+      journeyStarts += effects.started;
+      journeyStops += effects.stopped;
+    }
   }
-  return { evaluated, changed, transitions };
+  return { evaluated, changed, transitions, journeyStarts, journeyStops };
 }

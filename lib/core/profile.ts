@@ -151,6 +151,12 @@ export interface WaitingStep {
   readonly taskToken: string;
   /** After this the wait has timed out (Step Functions' TimeoutSeconds): drop it. */
   readonly until: string;
+  /**
+   * The messageId of the event that resumed it. A resumed wait stays (matching nothing) until
+   * `until`, so that a redelivery of that event can send the token again after a crash between the
+   * profile write and SendTaskSuccess.
+   */
+  readonly resumedBy?: string;
 }
 
 export type SuppressionFlag = 'hard_bounce' | 'complaint' | 'unsubscribed' | 'opted_out';
