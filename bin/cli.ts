@@ -5,14 +5,18 @@ import { DynamoWriteKeyStore } from '../lib/adapters/dynamo-write-key-store';
 import { generateWriteKey, hashWriteKey } from '../lib/core/write-keys';
 
 const USAGE = `usage: npm run cli -- write-key create <source-name> --table <ProfilesTableName>
+       npm run cli -- outbox [--channel email|sms|push] [--user <userId>] [--journey <journeyId>] [--json] [--url http://localhost:3000]
 
-  Creates a write key for a source (an app or a backend), stores only its SHA-256 in the profiles
-  table, and prints the key once. Uses your usual AWS credentials and region (AWS_PROFILE,
-  AWS_REGION); the table name is the ProfilesTableName output of the data stack.`;
+  write-key create: creates a write key for a source (an app or a backend), stores only its SHA-256
+  in the profiles table, and prints the key once. Uses your usual AWS credentials and region
+  (AWS_PROFILE, AWS_REGION); the table name is the ProfilesTableName output of the data stack.
 
-/** The operator's command line: today, write keys. */
+  outbox: lists the messages the local runtime (npm start) captured instead of sending them.`;
+
+/** The operator's command line: write keys, and the local runtime's outbox. */
 async function main(argv: string[]): Promise<number> {
   const [group, action, name] = argv;
+  if (group === 'outbox') return outbox(argv.slice(1));
   const tableIndex = argv.indexOf('--table');
   const table = tableIndex >= 0 ? argv[tableIndex + 1] : process.env.TABLE_NAME;
   if (group !== 'write-key' || action !== 'create' || !name || name.startsWith('--') || !table) {
@@ -23,6 +27,57 @@ async function main(argv: string[]): Promise<number> {
   const key = generateWriteKey();
   await new DynamoWriteKeyStore(client, table).put(hashWriteKey(key), { name });
   process.stdout.write(`write key for source "${name}" (shown once, store it in your secrets manager):\n${key}\n`);
+  return 0;
+}
+
+function option(argv: readonly string[], flag: string): string | undefined {
+  const index = argv.indexOf(flag);
+  return index >= 0 ? argv[index + 1] : undefined;
+}
+
+interface OutboxEntry {
+  readonly seq: number;
+  readonly channel: string;
+  readonly to: readonly string[];
+  readonly subject?: string;
+  readonly title?: string;
+  readonly body?: string;
+  readonly journeyId?: string;
+  readonly stepId?: string;
+  readonly variant?: string;
+  readonly sentAt: string;
+}
+
+/** `outbox`: GET /local/outbox on the local runtime, printed one message per line (or as JSON). */
+async function outbox(argv: string[]): Promise<number> {
+  const base = option(argv, '--url') ?? process.env.LOCAL_URL ?? 'http://localhost:3000';
+  const query = new URLSearchParams();
+  for (const [flag, name] of [['--channel', 'channel'], ['--user', 'userId'], ['--journey', 'journeyId']] as const) {
+    const value = option(argv, flag);
+    if (value) query.set(name, value);
+  }
+  let response: Response;
+  try {
+    response = await fetch(`${base.replace(/\/$/, '')}/local/outbox?${query}`);
+  } catch {
+    process.stderr.write(`no local runtime answers at ${base}: start it with npm start (or pass --url)\n`);
+    return 1;
+  }
+  if (!response.ok) {
+    process.stderr.write(`${base} answered ${response.status}: ${await response.text()}\n`);
+    return 1;
+  }
+  const { messages, now } = (await response.json()) as { messages: OutboxEntry[]; now: string };
+  if (argv.includes('--json')) {
+    process.stdout.write(`${JSON.stringify(messages, null, 2)}\n`);
+    return 0;
+  }
+  process.stdout.write(`${messages.length} message(s); local time ${now}\n`);
+  for (const m of messages) {
+    const where = [m.journeyId, m.stepId, m.variant].filter(Boolean).join('/');
+    const text = (m.subject ?? m.title ?? m.body ?? '').replace(/\s+/g, ' ').slice(0, 60);
+    process.stdout.write(`#${m.seq}  ${m.sentAt}  ${m.channel.padEnd(5)}  ${m.to.join(',')}  ${where}  ${text}\n`);
+  }
   return 0;
 }
 

@@ -17,12 +17,12 @@ export interface LocalDynamo {
  * @example
  * const dynamo = await startLocalDynamo({ path: '.local-data/dynamo' });
  */
-export async function startLocalDynamo(options: { path?: string } = {}): Promise<LocalDynamo> {
+export async function startLocalDynamo(options: { path?: string; port?: number } = {}): Promise<LocalDynamo> {
   if (options.path) mkdirSync(options.path, { recursive: true });
   const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   return {
