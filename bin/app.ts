@@ -9,7 +9,7 @@ const dataStack = new EngineDataStack(app, 'JourneyEngineData', {
   description: 'Journey engine (stateful): profiles table and KMS key',
 });
 new EngineStack(app, 'JourneyEngine', {
-  description: 'Journey engine (stateless): ingest API, queues, processor, admin API, re-evaluation',
+  description: 'Journey engine (stateless): ingest API, queues, processor, admin API, re-evaluation, journey state machines, feedback',
   config: indonesiaConfig,
   data: dataStack.data,
 });

@@ -23,7 +23,7 @@ export interface EngineStackProps extends StackProps, JourneyEngineProps {
   readonly data: IEngineData;
 }
 
-/** The stateless stack: ingest, queues, functions and APIs, freely redeployed or replaced. */
+/** The stateless stack: ingest, queues, functions, APIs and journey state machines, freely redeployed or replaced. */
 export class EngineStack extends Stack {
   public readonly engine: JourneyEngine;
 

@@ -1,7 +1,9 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
+import { LogLevel } from 'aws-cdk-lib/aws-stepfunctions';
 import { AwsSolutionsChecks, NagPack, ServerlessChecks } from 'cdk-nag';
 import { JourneyEngine } from '../../lib/infrastructure/journey-engine';
 import { EngineDataStack, EngineStack } from '../../lib/infrastructure/stacks';
+import { journeyConfig } from './journey-config';
 
 const config = { segments: [] };
 
@@ -27,12 +29,18 @@ describe('cdk-nag', () => {
   const engineStack = new EngineStack(app, 'Engine', { config, data: dataStack.data });
   const allInOne = new Stack(app, 'AllInOne');
   new JourneyEngine(allInOne, 'Journeys', { config });
+  // Two journeys, templates and every channel: state machines, messaging grants, feedback rules.
+  const journeysStack = new EngineStack(app, 'EngineWithJourneys', { config: journeyConfig, data: dataStack.data });
+  const journeysAllInOne = new Stack(app, 'AllInOneWithJourneys');
+  new JourneyEngine(journeysAllInOne, 'Journeys', { config: journeyConfig, stateMachineNamePrefix: 'toko-', journeyLogLevel: LogLevel.ERROR });
 
   describe.each(packs)('%s pack', (_name, pack) => {
     it.each([
       ['the data stack', dataStack],
       ['the engine stack', engineStack],
       ['a plain stack holding the whole engine', allInOne],
+      ['an engine stack with journeys and messaging', journeysStack],
+      ['a plain stack with journeys under its own prefix, logging errors only', journeysAllInOne],
     ])('finds nothing unacknowledged in %s', (_what, stack) => {
       expect(findings(pack(app), stack)).toEqual([]);
     });

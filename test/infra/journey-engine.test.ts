@@ -121,9 +121,9 @@ describe('EngineStack', () => {
     });
   });
 
-  it('runs four arm64 Node.js functions with tracing, their own log groups and the shared environment', () => {
+  it('runs seven arm64 Node.js functions with tracing, their own log groups and the shared environment', () => {
     const functions = engine.findResources('AWS::Lambda::Function');
-    expect(Object.keys(functions)).toHaveLength(4);
+    expect(Object.keys(functions)).toHaveLength(7);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties).toMatchObject({
         Architectures: ['arm64'],
@@ -146,9 +146,9 @@ describe('EngineStack', () => {
     engine.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ POWERTOOLS_SERVICE_NAME: 'ingest', QUEUE_URL: { Ref: Match.stringLikeRegexp('^EngineEvents') } }) },
     });
-    // Four function log groups and the API access log group, all with a month's retention.
+    // Seven function log groups and the API access log group (no journeys here), all with a month's retention.
     const logGroups = Object.values(engine.findResources('AWS::Logs::LogGroup'));
-    expect(logGroups).toHaveLength(5);
+    expect(logGroups).toHaveLength(8);
     for (const group of logGroups) expect(group.Properties.RetentionInDays).toBe(30);
   });
 
