@@ -107,11 +107,11 @@ export const exampleJourneys: JourneyDefinition[] = [
     .quietHours('21:00', '08:00', 'defer')
     .steps(
       branch('channel').when('sms', prefers('sms'), 'welcome-sms').when('push', prefers('push'), 'welcome-push').otherwise('welcome-email'),
-      send('welcome-email', email('welcome-email'), { next: 'wait-3d' }),
-      send('welcome-sms', sms('welcome-sms'), { next: 'wait-3d' }),
+      send('welcome-email', email('welcome-email'), { next: 'ordered' }),
+      send('welcome-sms', sms('welcome-sms'), { next: 'ordered' }),
       send('welcome-push', push('welcome-push')),
-      wait('wait-3d', days(3)),
-      branch('ordered').when('yes', metric('orders.count').gte(1), 'done').otherwise('offer-channel'),
+      // Stop waiting the moment they order: the offer goes only to those who have not, 3 days on.
+      waitForEvent('ordered', 'Order Completed', { timeout: days(3), onEvent: 'done', onTimeout: 'offer-channel' }),
       branch('offer-channel').when('sms', prefers('sms'), 'first-order-sms').when('push', prefers('push'), 'first-order-push').otherwise('first-order-email'),
       send('first-order-email', email('first-order-email'), { topic: 'promotions', next: 'done' }),
       send('first-order-sms', sms('first-order-sms'), { topic: 'promotions', next: 'done' }),
@@ -127,8 +127,8 @@ export const exampleJourneys: JourneyDefinition[] = [
     .exitWhen(eventMatches('Order Completed', { matchEntryKey: true }))
     .quietHours('21:00', '08:00', 'defer')
     .steps(
+      // The exit criterion stops the run the moment this cart is bought, so a plain wait suffices.
       wait('wait-1h', hours(1)),
-      waitForEvent('bought', 'Order Completed', { matchEntryKey: true, timeout: hours(23), onEvent: 'done', onTimeout: 'reachable-by-push' }),
       // Device tokens are identities, not traits, so no condition can see them: push consent (granted
       // when the app registers for notifications) stands in, and the push send is suppressed without a token.
       branch('reachable-by-push').when('push', consent('push').granted(), 'remind-push').otherwise('remind-email'),
