@@ -165,6 +165,11 @@ async function send(request: TaskRequest, journey: JourneyDefinition, step: Extr
     throw error;
   }
   if (result.status === 'rejected') {
+    // End User Messaging reports a STOP'ed number only as this rejection (there is no opt-out
+    // event to feed back), so the flag is set here: no later journey texts that number again.
+    if (step.channel === 'sms' && result.reason.includes('OPTED_OUT')) {
+      await changeProfile(deps, profileId, (p) => ({ ...p, suppression: { ...p.suppression, sms: { reason: 'opted_out', at: now.toISOString() } } }));
+    }
     await record(deps, profileId, entry({ outcome: 'failed', reason: result.reason }), now);
     return { outcome: 'failed', reason: result.reason };
   }

@@ -16,13 +16,16 @@ import {
   type Channel,
   type ConsentState,
   type DeviceToken,
+  type JourneyState,
   type Location,
   type Metrics,
   type Profile,
   type SegmentMembership,
   type Stamped,
   type SuppressionFlag,
+  type WaitingStep,
 } from './profile';
+import { MESSAGE_LOG_LIMIT } from './messaging/message-log';
 import { addDays, isValidTimeZone, toMillis, utcDay } from './time';
 
 /**
@@ -155,12 +158,50 @@ export function mergeProfiles(winner: Profile, loser: Profile): Profile {
     },
     metrics: joinMetrics(winner.metrics, loser.metrics),
     ...(suppression && { suppression }),
+    ...joinJourneyState(winner, loser),
     segments: joinMemberships(winner.segments, loser.segments),
     recentMessageIds: union(winner.recentMessageIds, loser.recentMessageIds),
     mergedFrom: without(union(winner.mergedFrom, loser.mergedFrom, [winner.profileId, loser.profileId]), [winner.profileId]),
     ...(nextEvaluationAt && { nextEvaluationAt }),
     createdAt: minIso(winner.createdAt, loser.createdAt) as string,
     updatedAt: maxIso(winner.updatedAt, loser.updatedAt) as string,
+  };
+}
+
+/**
+ * Journey state survives a merge: active runs and sticky variants of both (the winner's on a clash),
+ * summed entries, both message logs (caps and "already sent" must still see the loser's sends) and
+ * both profiles' waits, so a run that was waiting on the loser can still be resumed.
+ */
+function joinJourneyState(winner: Profile, loser: Profile): Pick<Profile, 'journeys' | 'waiting' | 'messages'> {
+  const journeys: Record<string, JourneyState> = {};
+  for (const id of union(Object.keys(winner.journeys ?? {}), Object.keys(loser.journeys ?? {}))) {
+    const w = winner.journeys?.[id];
+    const l = loser.journeys?.[id];
+    if (!w || !l) {
+      setOwn(journeys, id, (w ?? l) as JourneyState);
+      continue;
+    }
+    const lastEnteredAt = maxIso(w.lastEnteredAt, l.lastEnteredAt);
+    const lastOutcome = !w.lastOutcome || (l.lastOutcome && l.lastOutcome.at > w.lastOutcome.at) ? l.lastOutcome : w.lastOutcome;
+    const variants = w.variants || l.variants ? { ...l.variants, ...w.variants } : undefined;
+    setOwn(journeys, id, {
+      entries: w.entries + l.entries,
+      ...(lastEnteredAt && { lastEnteredAt }),
+      active: { ...l.active, ...w.active },
+      ...(variants && { variants }),
+      ...(lastOutcome && { lastOutcome }),
+    });
+  }
+  const waitKey = (w: WaitingStep) => `${w.runId}#${w.stepId}`;
+  const waiting = [...new Map([...(loser.waiting ?? []), ...(winner.waiting ?? [])].map((w) => [waitKey(w), w])).values()];
+  const messages = [...(winner.messages ?? []), ...(loser.messages ?? [])]
+    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
+    .slice(-MESSAGE_LOG_LIMIT);
+  return {
+    ...(Object.keys(journeys).length > 0 && { journeys }),
+    ...(waiting.length > 0 && { waiting }),
+    ...(messages.length > 0 && { messages }),
   };
 }
 
