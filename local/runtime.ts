@@ -186,8 +186,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const feedbackHandler = hasJourneys ? ((await import('../lambdas/feedback')).handler as (event: EventBridgeEvent<string, unknown>) => Promise<unknown>) : undefined;
   const { DynamoWriteKeyStore } = await import('../lib/adapters/dynamo-write-key-store');
   const { DynamoProfileStore } = await import('../lib/adapters/dynamo-profile-store');
-  const { DynamoDBDocumentClient, ScanCommand } = await import('@aws-sdk/lib-dynamodb');
-  const { EVAL_AT } = await import('../lib/adapters/table-keys');
+  const { DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
   const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
 
   const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}));
@@ -221,24 +220,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   clock.settleWith(drain);
   const reevaluate = async () => {
     await reevaluateHandler(scheduledEvent(clock.now()), lambdaContext('reevaluate'));
-  };
-  // The handler queries (48 + 1) x 16 index buckets, about half a second on dynalite: the schedule
-  // skips it when one Scan finds nobody due, so a test can advance weeks in seconds.
-  const anyoneDue = async (): Promise<boolean> => {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await documentClient.send(new ScanCommand({
-        TableName: TABLE_NAME,
-        FilterExpression: '#at <= :now',
-        ExpressionAttributeNames: { '#at': EVAL_AT },
-        ExpressionAttributeValues: { ':now': clock.now().toISOString() },
-        Select: 'COUNT',
-        ExclusiveStartKey: startKey,
-      }));
-      if ((page.Count ?? 0) > 0) return true;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return false;
   };
   const profileIdOf = async (userId: string) => (await profiles.findProfileIds([{ kind: 'user', id: userId }])).get(`user:${userId}`);
 
@@ -315,9 +296,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const scheduleReevaluation = (): void => {
     if (every <= 0 || stopped) return;
     clock.setTimer(new Date(clock.nowMs() + every), async () => {
-      await (async () => {
-        if (await anyoneDue()) await reevaluate();
-      })().catch((error: unknown) => process.stderr.write(`local runtime: re-evaluation failed: ${String(error)}\n`));
+      await reevaluate().catch((error: unknown) => process.stderr.write(`local runtime: re-evaluation failed: ${String(error)}\n`));
       scheduleReevaluation();
     });
   };

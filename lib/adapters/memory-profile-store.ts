@@ -101,9 +101,19 @@ export class MemoryProfileStore implements ProfileStore {
     return count;
   }
 
-  public async *listDueForEvaluation(now: Date, lookbackHours: number): AsyncIterable<string> {
-    // Same window as the index buckets: from the start of the hour `lookbackHours` ago up to now.
-    const from = new Date((Math.floor(now.getTime() / 3_600_000) - lookbackHours) * 3_600_000).toISOString();
+  private reevaluationCursor: string | undefined;
+
+  public async getReevaluationCursor(): Promise<string | undefined> {
+    return this.reevaluationCursor;
+  }
+
+  public async setReevaluationCursor(at: string): Promise<void> {
+    this.reevaluationCursor = at;
+  }
+
+  public async *listDueForEvaluation(now: Date, since: Date): AsyncIterable<string> {
+    // Same window as the index buckets: from the start of the hour of `since` up to now.
+    const from = new Date(Math.floor(since.getTime() / 3_600_000) * 3_600_000).toISOString();
     const to = now.toISOString();
     for (const [profileId, item] of [...this.profiles]) {
       if (item.kind !== 'profile') continue;

@@ -37,6 +37,8 @@ export const keys = {
   }),
   eventPrefix: 'EVENT#',
   identity: (key: IdentityKey) => ({ [PK]: `IDENTITY#${key.kind}#${key.id}`, [SK]: 'IDENTITY' }),
+  /** Where the scheduled segment re-evaluation got to. */
+  reevaluationCursor: { [PK]: 'SCHEDULE#reevaluation', [SK]: 'CURSOR' },
   writeKey: (sha256Hex: string) => ({ [PK]: `${WRITE_KEY_PREFIX}${sha256Hex}`, [SK]: 'WRITEKEY' }),
   sendClaim: (profileId: string, runId: string, stepId: string) => ({ [PK]: `PROFILE#${profileId}`, [SK]: `SEND#${runId}#${stepId}` }),
   message: (profileId: string, at: string, runId: string, stepId: string) => ({ [PK]: `PROFILE#${profileId}`, [SK]: `MESSAGE#${at}#${runId}#${stepId}` }),

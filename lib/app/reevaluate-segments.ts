@@ -9,8 +9,8 @@ export interface ReevaluateDeps {
   readonly store: ProfileStore;
   readonly config: EngineConfig;
   readonly now: Date;
-  /** How far back due profiles are looked for; run the schedule more often than this. @default 48 */
-  readonly lookbackHours?: number;
+  /** How far back the very first run looks for due profiles (later runs start at the cursor). @default 48 */
+  readonly firstRunLookbackHours?: number;
   /** Conditional-write attempts per profile. @default 25 */
   readonly maxAttempts?: number;
   /**
@@ -40,10 +40,13 @@ export interface ReevaluateResult {
  * the same conditional write and carried out right after it, profile by profile (a crash between
  * the two loses that profile's starts: a scheduled run, unlike a queue message, is not redelivered).
  *
- * Cost per run: one index Query per UTC hour bucket and shard, i.e. (lookbackHours + 1) x 16 Queries
- * (784 for the default 48 hours, most of them empty: 0.5 RCU each), plus one GetItem and one
- * conditional PutItem per due profile, plus one BatchWrite slot per transition. Nothing Scans: the
- * cost follows the number of due profiles, not the size of the table.
+ * Each run starts at the hour of the previous complete run (a cursor item) and moves the cursor to
+ * `now` only when it finished, so a failed or missed run leaves no gap, however long the outage.
+ *
+ * Cost per run: one index Query per UTC hour bucket and shard since the cursor: 2 x 16 = 32 small
+ * Queries for an hourly schedule (0.5 RCU each when empty), plus one GetItem and one conditional
+ * PutItem per due profile, one BatchWrite slot per transition, and the cursor's GetItem and PutItem.
+ * Nothing Scans: the cost follows the number of due profiles, not the size of the table.
  *
  * @example
  * const { evaluated, transitions } = await reevaluateDueProfiles({ store, config, now: new Date() });
@@ -56,7 +59,9 @@ export async function reevaluateDueProfiles(deps: ReevaluateDeps): Promise<Reeva
   const journeys = deps.journeys === undefined ? [] : config.journeys ?? [];
   let journeyStarts = 0;
   let journeyStops = 0;
-  for await (const profileId of store.listDueForEvaluation(now, deps.lookbackHours ?? 48)) {
+  const cursor = await store.getReevaluationCursor();
+  const since = cursor !== undefined ? new Date(cursor) : new Date(now.getTime() - (deps.firstRunLookbackHours ?? 48) * 3_600_000);
+  for await (const profileId of store.listDueForEvaluation(now, since)) {
     const found = await withConflictRetry(deps.maxAttempts, async () => {
       const stored = await store.getProfile(profileId);
       // Merged or erased since the index was read: nothing to evaluate.
@@ -84,5 +89,6 @@ export async function reevaluateDueProfiles(deps: ReevaluateDeps): Promise<Reeva
       journeyStops += effects.stopped;
     }
   }
+  await store.setReevaluationCursor(now.toISOString());
   return { evaluated, changed, transitions, journeyStarts, journeyStops };
 }

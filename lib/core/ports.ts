@@ -51,8 +51,14 @@ export interface ProfileStore {
   /** Delete every raw event stored under the profile; returns how many. */
   deleteEvents(profileId: string): Promise<number>;
 
-  /** Profiles whose `nextEvaluationAt` is at or before `now` (index query by hour bucket, no Scan). */
-  listDueForEvaluation(now: Date, lookbackHours: number): AsyncIterable<string>;
+  /**
+   * Profiles whose `nextEvaluationAt` is at or before `now` and in the UTC hour of `since` or later
+   * (index query by hour bucket, no Scan).
+   */
+  listDueForEvaluation(now: Date, since: Date): AsyncIterable<string>;
+  /** Where the last complete re-evaluation run got to (ISO), if any. */
+  getReevaluationCursor(): Promise<string | undefined>;
+  setReevaluationCursor(at: string): Promise<void>;
 }
 
 export interface WriteKey {

@@ -211,7 +211,7 @@ describe.each([
       await store.saveProfile(profile(cleared), 1);
       // Act
       const listed: string[] = [];
-      for await (const profileId of store.listDueForEvaluation(now, 48)) listed.push(profileId);
+      for await (const profileId of store.listDueForEvaluation(now, new Date(now.getTime() - 48 * 3_600_000))) listed.push(profileId);
       // Assess
       expect(listed.sort()).toEqual([...due].sort());
     });

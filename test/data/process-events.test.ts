@@ -275,7 +275,7 @@ describe('reevaluateDueProfiles', () => {
     await processEvents([order({ userId }, 50_000, { timestamp: orderedAt, receivedAt: orderedAt })], { ...deps(), now: () => new Date('2026-09-01T10:00:01.000Z') });
     const before = await profileOf(user(userId));
     const due = new Date(Date.parse(before.nextEvaluationAt as string) + 60_000);
-    // Act
+    // Act: the next run comes 11 days after the previous one (an outage): the cursor leaves no gap.
     const early = await reevaluateDueProfiles({ store, config, now: new Date('2026-09-20T00:00:00.000Z') });
     const result = await reevaluateDueProfiles({ store, config, now: due });
     const repeat = await reevaluateDueProfiles({ store, config, now: due });
@@ -287,6 +287,7 @@ describe('reevaluateDueProfiles', () => {
     expect(result.transitions).toContainEqual({ profileId: before.profileId, segmentId: 'lapsed', kind: 'entered' });
     expect(repeat.transitions.filter((t) => t.profileId === before.profileId)).toEqual([]);
     expect(after.segments.lapsed).toEqual({ since: due.toISOString() });
+    expect(await store.getReevaluationCursor()).toBe(due.toISOString());
     expect((await allEvents(before.profileId)).some((e) => e.event === 'segment_entered' && e.properties.segmentId === 'lapsed')).toBe(true);
   });
 });
