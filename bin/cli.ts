@@ -1,22 +1,37 @@
 #!/usr/bin/env -S npx tsx
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { readFileSync } from 'node:fs';
+import { indonesiaConfig } from '../examples/indonesia';
 import { DynamoWriteKeyStore } from '../lib/adapters/dynamo-write-key-store';
+import { previewTemplate } from '../lib/app/preview';
+import type { Profile } from '../lib/core/profile';
+import { emptyProfile } from '../lib/core/reducer';
 import { generateWriteKey, hashWriteKey } from '../lib/core/write-keys';
 
 const USAGE = `usage: npm run cli -- write-key create <source-name> --table <ProfilesTableName>
        npm run cli -- outbox [--channel email|sms|push] [--user <userId>] [--journey <journeyId>] [--json] [--url http://localhost:3000]
+       npm run cli -- preview <templateId> [--locale id|en] [--profile profile.json] [--event event.json]
 
   write-key create: creates a write key for a source (an app or a backend), stores only its SHA-256
   in the profiles table, and prints the key once. Uses your usual AWS credentials and region
   (AWS_PROFILE, AWS_REGION); the table name is the ProfilesTableName output of the data stack.
 
-  outbox: lists the messages the local runtime (npm start) captured instead of sending them.`;
+  outbox: lists the messages the local runtime (npm start) captured instead of sending them.
 
-/** The operator's command line: write keys, and the local runtime's outbox. */
+  preview: renders a template of the configuration (examples/indonesia.ts) for a profile (a JSON
+  file, e.g. from GET /admin/profiles, or a sample customer) and an entry event's properties.`;
+
+/** The operator's command line: write keys, the local runtime's outbox, template previews. */
 async function main(argv: string[]): Promise<number> {
-  const [group, action, name] = argv;
+  const [group] = argv;
   if (group === 'outbox') return outbox(argv.slice(1));
+  if (group === 'preview') return preview(argv.slice(1));
+  return writeKey(argv);
+}
+
+async function writeKey(argv: string[]): Promise<number> {
+  const [group, action, name] = argv;
   const tableIndex = argv.indexOf('--table');
   const table = tableIndex >= 0 ? argv[tableIndex + 1] : process.env.TABLE_NAME;
   if (group !== 'write-key' || action !== 'create' || !name || name.startsWith('--') || !table) {
@@ -79,6 +94,34 @@ async function outbox(argv: string[]): Promise<number> {
     process.stdout.write(`#${m.seq}  ${m.sentAt}  ${m.channel.padEnd(5)}  ${m.to.join(',')}  ${where}  ${text}\n`);
   }
   return 0;
+}
+
+/** `preview`: one template rendered as the journey task would, without sending anything. */
+async function preview(argv: string[]): Promise<number> {
+  const [templateId] = argv;
+  if (!templateId || templateId.startsWith('--')) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const readJson = (flag: string) => {
+    const path = option(argv, flag);
+    return path === undefined ? undefined : (JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>);
+  };
+  const fromFile = readJson('--profile');
+  // Accept the admin API's answer ({ profile }) as well as a bare profile.
+  const profile = ((fromFile?.profile ?? fromFile) as Profile | undefined) ?? sampleProfile();
+  const rendered = await previewTemplate(indonesiaConfig, templateId, profile, { locale: option(argv, '--locale'), event: readJson('--event') });
+  process.stdout.write(`${JSON.stringify(rendered, null, 2)}\n`);
+  return 0;
+}
+
+function sampleProfile(): Profile {
+  const now = new Date().toISOString();
+  return {
+    ...emptyProfile('p_sample', now),
+    identities: { userIds: ['u-sample'], anonymousIds: [], emails: ['sari@example.co.id'], phones: ['+6281234567890'], devices: [] },
+    traits: { firstName: 'Sari', loyaltyPoints: 850, shoeSize: 42 },
+  };
 }
 
 main(process.argv.slice(2)).then(
