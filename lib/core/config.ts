@@ -25,6 +25,12 @@ export interface EngineConfig {
   /** @default [] */
   readonly templates?: readonly TemplateDefinition[];
   readonly messaging?: MessagingConfig;
+  /**
+   * Engine-wide global control group: this share of customers (sticky hash of the profile id)
+   * receives no journey message at all, while their entries and conversions are still measured.
+   * 0..0.5. @default 0
+   */
+  readonly globalControlShare?: number;
 }
 
 export interface FrequencyCap {

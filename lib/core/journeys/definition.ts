@@ -127,6 +127,26 @@ export const stepSchema = z.discriminatedUnion('type', [
 export type Step = z.infer<typeof stepSchema>;
 export type StepType = Step['type'];
 
+/**
+ * A conversion goal: an event (with property filters) within a window counted from the run's entry
+ * or from its last send. Conversions are recorded per journey, per variant and per last touched step,
+ * for holdout and control customers too (see lib/core/measurement/attribution.ts).
+ */
+export const goalSchema = z.object({
+  id,
+  event: z.string().min(1),
+  where: z.array(propertyFilterSchema).optional(),
+  /** 1..90 days. */
+  windowDays: z.number().int().min(1).max(90),
+  /** @default 'entry' */
+  from: z.enum(['entry', 'lastSend']).optional(),
+  /** Property holding the conversion's value (revenue). @default 'revenue' */
+  valueProperty: z.string().min(1).optional(),
+  /** Stop the run when the goal is reached. @default false */
+  exitOnConversion: z.boolean().optional(),
+});
+export type Goal = z.infer<typeof goalSchema>;
+
 export const journeyDefinitionSchema = z.object({
   id,
   name: z.string().min(1),
@@ -144,6 +164,8 @@ export const journeyDefinitionSchema = z.object({
   quietHours: quietHoursSchema.optional(),
   /** Transactional journeys skip frequency caps (never consent). @default false */
   ignoreFrequencyCaps: z.boolean().optional(),
+  /** Conversion goals measured for this journey. @default [] */
+  goals: z.array(goalSchema).optional(),
   startAt: stepId,
   steps: z.array(stepSchema).min(1),
 });
