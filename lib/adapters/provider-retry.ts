@@ -1,4 +1,4 @@
-import { TransientSendError } from '../core/messaging/message';
+import { TransientSendError, type ChannelResult } from '../core/messaging/message';
 
 /**
  * The retry loop the channel senders share: a provider call that fails transiently (throttling, a
@@ -68,4 +68,36 @@ export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const reason = (error as { Reason?: string }).Reason;
   return `${error.name}${reason ? ` (${reason})` : ''}: ${error.message}`;
+}
+
+/** How a provider's errors divide into worth-retrying and permanent (by exception name). */
+export interface ProviderErrors {
+  readonly transient: readonly string[];
+  readonly permanent: readonly string[];
+}
+
+/**
+ * One provider call that returns a message id, with the shared retry and error mapping: accepted,
+ * rejected (permanent, never retried), or {@link TransientSendError} once retries are used up. An
+ * error of neither kind is thrown as it is (a bug or a misconfiguration, not the customer's fault).
+ *
+ * @example
+ * return sendWithRetry('SES SendEmail', options, { transient: ['TooManyRequestsException'], permanent: ['MessageRejected'] }, () => client.send(command));
+ */
+export function sendWithRetry(
+  what: string,
+  options: RetryOptions,
+  errors: ProviderErrors,
+  call: () => Promise<{ readonly MessageId?: string }>,
+): Promise<ChannelResult> {
+  return withRetry<ChannelResult>(what, options, async () => {
+    try {
+      const output = await call();
+      return { done: { status: 'accepted', providerMessageId: output.MessageId ?? '' } };
+    } catch (error) {
+      if (isTransientAwsError(error, errors.transient)) return { retry: error };
+      if (errors.permanent.includes((error as Error).name)) return { done: { status: 'rejected', reason: describeError(error) } };
+      throw error;
+    }
+  });
 }

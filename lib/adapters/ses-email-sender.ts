@@ -1,7 +1,7 @@
 import { SendEmailCommand, type MessageTag, type SESv2Client, type SendEmailCommandInput } from '@aws-sdk/client-sesv2';
 import type { ChannelResult, OutboundMessage } from '../core/messaging/message';
 import type { ChannelSender } from '../core/ports';
-import { describeError, isTransientAwsError, withRetry, type RetryOptions } from './provider-retry';
+import { sendWithRetry, type RetryOptions } from './provider-retry';
 
 export interface SesEmailSenderSettings extends RetryOptions {
   /** Verified SES identity, e.g. `"Toko Kita" <halo@tokokita.co.id>`. */
@@ -45,16 +45,7 @@ export class SesEmailSender implements ChannelSender {
     if (message.rendered.channel !== 'email') return { status: 'rejected', reason: `SES sends email, not ${message.rendered.channel}` };
     if (!message.to.email) return { status: 'rejected', reason: 'no email address' };
     const command = new SendEmailCommand(this.request(message));
-    return withRetry<ChannelResult>('SES SendEmail', this.settings, async () => {
-      try {
-        const output = await this.client.send(command);
-        return { done: { status: 'accepted', providerMessageId: output.MessageId ?? '' } };
-      } catch (error) {
-        if (isTransientAwsError(error, TRANSIENT)) return { retry: error };
-        if (PERMANENT.includes((error as Error).name)) return { done: { status: 'rejected', reason: describeError(error) } };
-        throw error;
-      }
-    });
+    return sendWithRetry('SES SendEmail', this.settings, { transient: TRANSIENT, permanent: PERMANENT }, () => this.client.send(command));
   }
 
   /** The SendEmail request for a message (exposed for tests and local mode's outbox). */

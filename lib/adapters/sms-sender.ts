@@ -1,7 +1,7 @@
 import { SendTextMessageCommand, type PinpointSMSVoiceV2Client, type SendTextMessageCommandInput } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import type { ChannelResult, OutboundMessage } from '../core/messaging/message';
 import type { ChannelSender } from '../core/ports';
-import { describeError, isTransientAwsError, withRetry, type RetryOptions } from './provider-retry';
+import { sendWithRetry, type RetryOptions } from './provider-retry';
 
 export interface SmsSenderSettings extends RetryOptions {
   /** Phone number, sender id or pool (id or ARN). @default none: End User Messaging picks one */
@@ -40,16 +40,7 @@ export class SmsSender implements ChannelSender {
     if (message.rendered.channel !== 'sms') return { status: 'rejected', reason: `SMS sends text messages, not ${message.rendered.channel}` };
     if (!message.to.phone) return { status: 'rejected', reason: 'no phone number' };
     const command = new SendTextMessageCommand(this.request(message));
-    return withRetry<ChannelResult>('SMS SendTextMessage', this.settings, async () => {
-      try {
-        const output = await this.client.send(command);
-        return { done: { status: 'accepted', providerMessageId: output.MessageId ?? '' } };
-      } catch (error) {
-        if (isTransientAwsError(error, TRANSIENT)) return { retry: error };
-        if (PERMANENT.includes((error as Error).name)) return { done: { status: 'rejected', reason: describeError(error) } };
-        throw error;
-      }
-    });
+    return sendWithRetry('SMS SendTextMessage', this.settings, { transient: TRANSIENT, permanent: PERMANENT }, () => this.client.send(command));
   }
 
   /** The SendTextMessage request for a message. */
