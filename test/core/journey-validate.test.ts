@@ -217,7 +217,7 @@ describe('parseJourneys', () => {
       'journey "Bad Id" step "b": type: unknown type "teleport"; use one of "wait", "waitUntilTime", "waitUntilDate", "waitForEvent", "branch", "split", "send", "updateProfile", "exit"',
       'journey "Bad Id" step "c": channel: expected "email" or "sms" or "push", got "fax"',
       'journey "Bad Id" step "d": next: is required: name the step that follows (the builder links a step to the one after it; the last step must be an exit step or name its next)',
-      'journey "Bad Id": unknown key "stpes"; use one of "id", "name", "description", "entry", "reentry", "entryKey", "exitCriteria", "quietHours", "ignoreFrequencyCaps", "startAt", "steps"',
+      'journey "Bad Id": unknown key "stpes"; use one of "id", "name", "description", "entry", "reentry", "entryKey", "exitCriteria", "quietHours", "ignoreFrequencyCaps", "goals", "startAt", "steps"',
       'journey "Bad Id" step "a": unknown key "Next"; did you mean "next"?',
       'journey "Bad Id" entry: where[0] ("p" in) needs a non-empty array of values, got "x"',
       'journey "Bad Id" entry: where[1] ("q" exists) needs no value, got 1',
