@@ -72,6 +72,8 @@ export const indonesiaConfig: EngineConfig = {
   segments: indonesiaSegments,
   journeys: parseJourneys(exampleJourneys, { segments: indonesiaSegments, templates: exampleTemplates }),
   templates: exampleTemplates,
+  // 5% of customers get no journey message at all: the baseline every journey's lift is measured against.
+  globalControlShare: 0.05,
   messaging: {
     frequencyCaps: DEFAULT_FREQUENCY_CAPS,
     defaultTimeZone: 'Asia/Jakarta',

@@ -1,4 +1,4 @@
-import type { JourneyDefinition, TemplateDefinition } from '../lib/core/journeys/definition';
+import type { Goal, JourneyDefinition, TemplateDefinition } from '../lib/core/journeys/definition';
 import {
   MONDAY_TO_FRIDAY,
   branch,
@@ -101,8 +101,14 @@ const SOLD_OUT_SIZES = [44, 45, 46, '44', '45', '46'];
 
 const context = { templates: exampleTemplates };
 
+/**
+ * The journey with its conversion goals (the builder has no goal step: goals are not steps). They
+ * are validated with the journeys by `parseJourneys` in `indonesia.ts`.
+ */
+const withGoals = (definition: JourneyDefinition, ...goals: Goal[]): JourneyDefinition => ({ ...definition, goals });
+
 export const exampleJourneys: JourneyDefinition[] = [
-  journey('welcome', 'Welcome series', 'Welcome on the preferred channel, then a first-order offer to those who have not ordered')
+  withGoals(journey('welcome', 'Welcome series', 'Welcome on the preferred channel, then a first-order offer to those who have not ordered')
     .onEvent('Signed Up')
     .quietHours('21:00', '08:00', 'defer')
     .steps(
@@ -119,8 +125,11 @@ export const exampleJourneys: JourneyDefinition[] = [
       exit('done'),
     )
     .build(context),
+    // A first order within a week of signing up.
+    { id: 'first-order', event: 'Order Completed', windowDays: 7 },
+  ),
 
-  journey('cart-abandonment', 'Cart abandonment', 'Remind about an abandoned cart unless that cart is bought')
+  withGoals(journey('cart-abandonment', 'Cart abandonment', 'Remind about an abandoned cart unless that cart is bought')
     .onEvent('Cart Abandoned', where('cartId').exists())
     .keyedBy('cartId')
     .reentry(cooldown(days(1)))
@@ -137,8 +146,11 @@ export const exampleJourneys: JourneyDefinition[] = [
       exit('done'),
     )
     .build(context),
+    // That cart bought within 2 days; the run stops at once (as its exit criterion would).
+    { id: 'order', event: 'Order Completed', matchEntryKey: true, windowDays: 2, exitOnConversion: true },
+  ),
 
-  journey('first-purchase-cross-sell', 'Cross-sell after the first purchase', 'Offer the service their region uses: top-ups and groceries in the east, bills elsewhere')
+  withGoals(journey('first-purchase-cross-sell', 'Cross-sell after the first purchase', 'Offer the service their region uses: top-ups and groceries in the east, bills elsewhere')
     .onEvent('Order Completed')
     .quietHours('21:00', '08:00', 'defer')
     .steps(
@@ -151,8 +163,12 @@ export const exampleJourneys: JourneyDefinition[] = [
       exit('done'),
     )
     .build(context),
+    // The service offered, used within a week of the offer (value: the amount topped up or paid).
+    { id: 'top-up', event: 'Top Up Completed', windowDays: 7, from: 'lastSend', valueProperty: 'amount' },
+    { id: 'bill-payment', event: 'Payment Completed', windowDays: 7, from: 'lastSend', valueProperty: 'amount' },
+  ),
 
-  journey('win-back', 'Win back lapsed high-value customers', 'A 10% holdout measures the revenue lift of the offer')
+  withGoals(journey('win-back', 'Win back lapsed high-value customers', 'A 10% holdout measures the revenue lift of the offer')
     .onSegmentEntered('lapsed-30d')
     .reentry(cooldown(days(90)))
     .exitWhen(eventMatches('Order Completed'), segmentExited('lapsed-30d'))
@@ -166,6 +182,9 @@ export const exampleJourneys: JourneyDefinition[] = [
       exit('done'),
     )
     .build(context),
+    // Revenue within 14 days of entry, holdout included: the lift of the offer.
+    { id: 'order', event: 'Order Completed', windowDays: 14, valueProperty: 'revenue' },
+  ),
 
   journey('loyalty-reward-reminder', 'Loyalty reward reminder', 'Members close to a reward: a buy-one-get-one nudge at 2 pm their time on a weekday')
     .onSegmentEntered('loyalty-near-reward')

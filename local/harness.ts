@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoJourneyStore } from '../lib/adapters/dynamo-journey-store';
 import type { EngineConfig } from '../lib/core/config';
+import type { CounterIncrement } from '../lib/core/ports';
 import type { Channel, MessageLogEntry, Profile } from '../lib/core/profile';
 import type { ProviderFault } from './messaging-endpoints';
 import type { OutboxMessage } from './outbox';
@@ -164,6 +168,21 @@ export class JourneyHarness {
     });
     if (response.status === 404) return undefined;
     return ((await response.json()) as { profile: Profile }).profile;
+  }
+
+  /**
+   * A journey's counters as the engine wrote them (per step, variant and metric: the vocabulary of
+   * `lib/core/measurement/counters.ts`), summed over shards; `filter` keeps matching ones.
+   *
+   * @example
+   * await h.counters('welcome', { variant: 'group:global-control' }); // [{ stepId: '*', variant: 'group:global-control', metric: 'entered', by: 1 }, ...]
+   */
+  public async counters(journeyId: string, filter: { stepId?: string; variant?: string; metric?: string } = {}): Promise<CounterIncrement[]> {
+    // Built per call: the local runtime points the SDK at dynalite through the environment.
+    const store = new DynamoJourneyStore({ client: DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName: process.env.TABLE_NAME as string });
+    return (await store.readCounters(journeyId)).filter(
+      (c) => (filter.stepId === undefined || c.stepId === filter.stepId) && (filter.variant === undefined || c.variant === filter.variant) && (filter.metric === undefined || c.metric === filter.metric),
+    );
   }
 
   /** Journey runs (executions), oldest first; one journey's when named, one customer's when `userId` is given. */

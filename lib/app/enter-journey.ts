@@ -3,6 +3,7 @@ import type { JourneyDefinition } from '../core/journeys/definition';
 import { NO_ENTRY_KEY, planEntry, propertyAt, restartOf, runIdFor, type EntryRefusal } from '../core/journeys/entry';
 import type { IdentityKey, JourneyStore, ProfileStore, StartQueue } from '../core/ports';
 import { identityKeyString } from '../core/ports';
+import { ALL, GLOBAL_CONTROL_GROUP, TREATMENT_GROUP } from '../core/measurement/counters';
 import { readLive, withConflictRetry } from './process-events';
 
 export interface EnterJourneyDeps {
@@ -11,6 +12,8 @@ export interface EnterJourneyDeps {
   readonly journeyStore?: JourneyStore;
   readonly now: () => Date;
   readonly maxAttempts?: number;
+  /** The engine's global control share: control customers enter, recorded as such, but get no message. @default 0 */
+  readonly globalControlShare?: number;
 }
 
 export interface EnterJourneyRequest {
@@ -54,14 +57,23 @@ export async function enterJourney(journey: JourneyDefinition, request: EnterJou
     const active = Object.values(state?.active ?? {}).find((run) => run.runId === runId);
     if (active !== undefined) return { status: 'entered' as const, runId, repeated: true, start: restartOf(profile, journey.id, active, undefined, request.context) };
     if (state?.lastOutcome?.runId === runId) return { status: 'entered' as const, runId, repeated: true };
-    const planned = planEntry(profile, journey, { key, messageId, ...(request.context !== undefined && { context: request.context }) }, now);
+    const planned = planEntry(profile, journey, { key, messageId, ...(request.context !== undefined && { context: request.context }) }, now, {
+      globalControlShare: deps.globalControlShare,
+    });
     if ('refused' in planned) return { status: 'refused' as const, reason: planned.refused };
     await deps.store.saveProfile(planned.profile, stored.version);
-    return { status: 'entered' as const, runId, repeated: false, start: planned.start };
+    return { status: 'entered' as const, runId, repeated: false, start: planned.start, group: planned.group };
   });
   if (decided.status !== 'entered') return decided;
   if (decided.start !== undefined) await deps.startQueue.enqueue([decided.start]);
-  if (!decided.repeated) await deps.journeyStore?.incrementCounters(journey.id, [{ stepId: '*', variant: '*', metric: 'entered', by: 1 }]);
+  if (!decided.repeated && 'group' in decided) {
+    // Exposure counts per group too, as for event entries: the readout's treatment vs control.
+    const group = decided.group === 'global-control' ? GLOBAL_CONTROL_GROUP : TREATMENT_GROUP;
+    await deps.journeyStore?.incrementCounters(journey.id, [
+      { stepId: ALL, variant: ALL, metric: 'entered', by: 1 },
+      { stepId: ALL, variant: group, metric: 'entered', by: 1 },
+    ]);
+  }
   return { status: 'entered', runId: decided.runId, repeated: decided.repeated };
 }
 

@@ -7,6 +7,8 @@ import type { BranchTaskResult, RunOutcome, SendTaskResult, SplitTaskResult, Tas
 import { assignVariant, choosePath, variantForStep } from '../core/journeys/split';
 import { dateWithOffset, nextLocalTime } from '../core/journeys/wait-until';
 import type { OutboundMessage, RenderedContent } from '../core/messaging/message';
+import { isGlobalControl } from '../core/measurement/control';
+import { findRun, recordSend, recordVariant } from '../core/measurement/runs';
 import { appendMessage } from '../core/messaging/message-log';
 import { customerTimeZone, decideSend } from '../core/messaging/suppression';
 import { renderTemplate } from '../core/messaging/templates';
@@ -123,6 +125,9 @@ async function send(request: TaskRequest, journey: JourneyDefinition, step: Extr
     runId: run.runId,
     stepId: step.id,
     exitCriteriaMet: !isRunActive(profile, journey.id, run.runId),
+    // The group recorded at entry, or the sticky hash now: a control customer is never messaged,
+    // even on a run recorded without a group (older runs, entry paths not given the share).
+    globalControl: findRun(profile, journey.id, run.runId)?.group === 'global-control' || isGlobalControl(run.profileId, deps.config.globalControlShare),
     now,
     messaging: deps.config.messaging ?? {},
   });
@@ -206,9 +211,15 @@ async function render(
   }
 }
 
-/** The decision on the profile's log (one conditional write), in the history, and in the counters. */
+/**
+ * The decision on the profile's log (one conditional write, which also makes a `sent` message the
+ * run's last send for attribution), in the history, and in the counters.
+ */
 async function record(deps: JourneyTaskDeps, profileId: string, entry: MessageLogEntry, now: Date): Promise<void> {
-  await changeProfile(deps, profileId, (profile) => appendMessage(profile, entry, now));
+  await changeProfile(deps, profileId, (profile) => {
+    const logged = appendMessage(profile, entry, now);
+    return entry.outcome === 'sent' ? recordSend(logged, entry.journeyId, entry.runId, entry.stepId, entry.at) : logged;
+  });
   const expiresAt = Math.floor(now.getTime() / 1000) + (deps.messageRetentionDays ?? DEFAULT_RETENTION_DAYS) * 86_400;
   const metric = entry.outcome === 'suppressed' ? `suppressed:${entry.reason}` : entry.outcome;
   await Promise.all([deps.journeyStore.recordMessage(profileId, entry, expiresAt), count(deps, entry.journeyId, entry.stepId, entry.variant, metric)]);
@@ -229,8 +240,10 @@ async function split(request: TaskRequest, journey: JourneyDefinition, step: Ext
     const state = journeyState(profile, journey.id);
     sticky = state.variants?.[step.id];
     assignedNow = sticky === undefined;
-    if (sticky !== undefined) return undefined;
-    return { ...profile, journeys: { ...profile.journeys, [journey.id]: { ...state, variants: { ...state.variants, [step.id]: variant } } } };
+    const assigned = sticky !== undefined ? profile : { ...profile, journeys: { ...profile.journeys, [journey.id]: { ...state, variants: { ...state.variants, [step.id]: variant } } } };
+    // The run's own record too: conversions are counted per run at the variant it took here.
+    const next = recordVariant(assigned, journey.id, request.run.runId, step.id, sticky ?? variant);
+    return next === profile ? undefined : next;
   });
   const chosen = sticky ?? variant;
   if (assignedNow) await count(deps, journey.id, step.id, chosen, `assigned:${chosen}`);

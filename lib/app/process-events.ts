@@ -5,8 +5,9 @@ import { identityKeysOf, planIdentity } from '../core/identity';
 import { ProfileVersionConflictError, identityKeyString, type IdentityKey, type ProfileStore, type StoredProfile } from '../core/ports';
 import type { Profile } from '../core/profile';
 import { emptyProfile, foldEvents, mergeProfiles } from '../core/reducer';
-import { planJourneyActions, redeliveryActions, type JourneyPlan } from '../core/journeys/entry';
-import { carryOutJourneyPlan, combinePlans, type JourneyEffectsDeps, type JourneyEffectsResult } from './journey-effects';
+import { planJourneyActions, redeliveryActions } from '../core/journeys/entry';
+import { attributeConversions, goalExitReason } from '../core/measurement/attribution';
+import { carryOutJourneyPlan, combinePlans, type JourneyEffects, type JourneyEffectsDeps, type JourneyEffectsResult } from './journey-effects';
 
 export interface ProcessEventsDeps {
   readonly store: ProfileStore;
@@ -45,7 +46,7 @@ export interface ProcessResult {
   readonly journeys: JourneyEffectsResult;
 }
 
-type JourneyActions = Omit<JourneyPlan, 'profile'>;
+type JourneyActions = JourneyEffects;
 const NO_ACTIONS: JourneyActions = { starts: [], stops: [], resumes: [] };
 const NO_EFFECTS: JourneyEffectsResult = { started: 0, stopped: 0, resumed: 0, staleResumes: 0 };
 
@@ -69,6 +70,11 @@ const DEFAULT_MAX_ATTEMPTS = 25;
  * profile by the same conditional write, so two concurrent batches can never both start a run, and
  * the starts, stops and resumes are carried out only after it. A redelivery re-issues them
  * (`redeliveryActions`): a crash between the write and the calls loses nothing.
+ *
+ * Conversions too (`attributeConversions`, before the entries, so an event never converts the run
+ * it starts): recorded on the runs by the same write, so a redelivered goal event is a duplicate
+ * and never converts twice; counted after it; never re-issued. A goal with `exitOnConversion`
+ * stops its run like exit criteria (counter `exited:goal:<goalId>`).
  *
  * Cost per profile in a batch: one BatchGet of its events' keys, one GetItem, one PutItem (plus one
  * more of each per version conflict), and one BatchWrite slot per event and transition. A new
@@ -144,12 +150,15 @@ async function commitEvents(profileId: string, events: readonly CustomerEvent[],
     // The version this write will create: transition messageIds (and so segment-entry runIds) derive from it.
     const nextVersion = (current?.version ?? 0) + 1;
     const engineEvents = transitionEvents(evaluation.profile, transitions, nextVersion, now);
-    const plan = journeys.length === 0
+    const attributed = journeys.length === 0 ? undefined : attributeConversions(evaluation.profile, folded.applied, journeys, now);
+    const plan = attributed === undefined
       ? { profile: evaluation.profile, ...NO_ACTIONS }
-      : planJourneyActions(evaluation.profile, [...folded.applied, ...engineEvents], journeys, now);
+      : planJourneyActions(attributed.profile, [...folded.applied, ...engineEvents], journeys, now, { globalControlShare: config.globalControlShare });
     await store.saveProfile(plan.profile, current?.version);
     await store.putEvents(liveId, [...folded.applied, ...folded.duplicates, ...engineEvents], expiresAt);
-    const { profile: _committed, ...actions } = plan;
+    const { profile: _committed, ...planned } = plan;
+    const goalStops = (attributed?.exits ?? []).map((exit) => ({ journeyId: exit.journeyId, runId: exit.runId, reason: goalExitReason(exit.goalId) }));
+    const actions: JourneyActions = { ...planned, stops: [...goalStops, ...planned.stops], conversions: attributed?.conversions ?? [] };
     const redelivered = journeys.length === 0 || seenBefore.length === 0 ? NO_ACTIONS : redeliveryActions(plan.profile, seenBefore, journeys);
     return { profileId: liveId, applied: folded.applied.length, duplicates: events.length - folded.applied.length, written: true, transitions, actions, redelivered };
   });

@@ -71,7 +71,7 @@ export async function reevaluateDueProfiles(deps: ReevaluateDeps): Promise<Reeva
       const engineEvents = transitionEvents(evaluation.profile, changes, stored.version + 1, now);
       const plan = journeys.length === 0 || changes.length === 0
         ? { profile: evaluation.profile, starts: [], stops: [], resumes: [] }
-        : planJourneyActions(evaluation.profile, engineEvents, journeys, now);
+        : planJourneyActions(evaluation.profile, engineEvents, journeys, now, { globalControlShare: config.globalControlShare });
       // Saved even without a transition: nextEvaluationAt moves on, or the profile stays due forever.
       await store.saveProfile(plan.profile, stored.version);
       return { changes, engineEvents, plan };

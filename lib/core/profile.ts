@@ -137,6 +137,41 @@ export interface JourneyState {
   readonly variants?: Record<string, string>;
   /** The last run's outcome. */
   readonly lastOutcome?: { readonly runId: string; readonly outcome: string; readonly at: string };
+  /**
+   * Run history for measurement, oldest first, bounded (see `lib/core/measurement/runs.ts`): the
+   * last 10 runs, none ended more than 90 days ago (the longest goal window). Conversions are
+   * attributed to these runs, active or recently ended.
+   */
+  readonly recent?: readonly RunRecord[];
+}
+
+/** Treatment customers get the journey's messages; the global control group gets none (measured only). */
+export type RunGroup = 'treatment' | 'global-control';
+
+/** One run of a journey as measurement sees it: written at entry, split, send, completion and exit. */
+export interface RunRecord {
+  readonly runId: string;
+  readonly entryKey?: string;
+  readonly enteredAt: string;
+  readonly endedAt?: string;
+  /** `completed` | `holdout` | `failed` | `exited` (exit criteria) | `goal:<goalId>` (exit on conversion). */
+  readonly outcome?: string;
+  /** Split step id -> the variant this run took there (`holdout` included). */
+  readonly variants: Record<string, string>;
+  readonly group: RunGroup;
+  /** The run's latest `sent` message. */
+  readonly lastSend?: { readonly stepId: string; readonly at: string };
+  /** Goal id -> the run's conversion: the first matching event's time, and the summed value within the window. */
+  readonly conversions: Record<string, GoalConversion>;
+}
+
+export interface GoalConversion {
+  /** Event time of the first conversion (ISO). */
+  readonly at: string;
+  /** The summed values of every goal event within the window (revenue per customer). */
+  readonly value: number;
+  /** The last touched step at the first conversion (the run's last send before it); absent when nothing was sent. */
+  readonly stepId?: string;
 }
 
 export interface WaitingStep {

@@ -25,6 +25,7 @@ import {
   type SuppressionFlag,
   type WaitingStep,
 } from './profile';
+import { RUN_HISTORY_LIMIT } from './measurement/runs';
 import { MESSAGE_LOG_LIMIT } from './messaging/message-log';
 import { addDays, isValidTimeZone, toMillis, utcDay } from './time';
 
@@ -185,11 +186,18 @@ function joinJourneyState(winner: Profile, loser: Profile): Pick<Profile, 'journ
     const lastEnteredAt = maxIso(w.lastEnteredAt, l.lastEnteredAt);
     const lastOutcome = !w.lastOutcome || (l.lastOutcome && l.lastOutcome.at > w.lastOutcome.at) ? l.lastOutcome : w.lastOutcome;
     const variants = w.variants || l.variants ? { ...l.variants, ...w.variants } : undefined;
+    // Both profiles' run histories, the winner's record on a clash: their conversions still count.
+    const recent = w.recent || l.recent
+      ? [...new Map([...(l.recent ?? []), ...(w.recent ?? [])].map((run) => [run.runId, run])).values()]
+          .sort((x, y) => (x.enteredAt < y.enteredAt ? -1 : x.enteredAt > y.enteredAt ? 1 : 0))
+          .slice(-RUN_HISTORY_LIMIT)
+      : undefined;
     setOwn(journeys, id, {
       entries: w.entries + l.entries,
       ...(lastEnteredAt && { lastEnteredAt }),
       active: { ...l.active, ...w.active },
       ...(variants && { variants }),
+      ...(recent && { recent }),
       ...(lastOutcome && { lastOutcome }),
     });
   }

@@ -72,6 +72,7 @@ describe('planJourneyActions: entry triggers', () => {
     expect(plan.profile.journeys?.cart).toEqual({
       entries: 1, lastEnteredAt: NOW.toISOString(),
       active: { c1: { runId: start.runId, enteredAt: NOW.toISOString(), entryKey: 'c1', entryMessageId: event.messageId } },
+      recent: [{ runId: start.runId, entryKey: 'c1', enteredAt: NOW.toISOString(), variants: {}, group: 'treatment', conversions: {} }],
     });
   });
 

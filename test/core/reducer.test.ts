@@ -472,19 +472,20 @@ describe('mergeProfiles', () => {
 
 describe('mergeProfiles: journey state', () => {
   const message = (runId: string, at: string) => ({ journeyId: 'welcome', runId, stepId: 's', channel: 'email' as const, template: 't', outcome: 'sent' as const, at });
+  const run = (runId: string, enteredAt: string) => ({ runId, enteredAt, variants: {}, group: 'treatment' as const, conversions: {} });
   const waitFor = (runId: string) => ({ journeyId: 'cart', runId, stepId: 'w', event: 'Order Completed', taskToken: `token-${runId}`, until: '2026-03-05T00:00:00.000Z' });
 
-  it('keeps both profiles\' active runs, waits, variants and sends, and sums entries', () => {
+  it('keeps both profiles\' active runs, run history, waits, variants and sends, and sums entries', () => {
     // Prepare
     const winner: Profile = {
       ...emptyProfile('p_w', T0),
-      journeys: { welcome: { entries: 1, lastEnteredAt: '2026-03-02T00:00:00.000Z', active: { _: { runId: 'r-w', enteredAt: '2026-03-02T00:00:00.000Z' } }, variants: { split: 'A' } } },
+      journeys: { welcome: { entries: 1, lastEnteredAt: '2026-03-02T00:00:00.000Z', active: { _: { runId: 'r-w', enteredAt: '2026-03-02T00:00:00.000Z' } }, variants: { split: 'A' }, recent: [run('r-w', '2026-03-02T00:00:00.000Z')] } },
       messages: [message('r-w', '2026-03-02T00:00:00.000Z')],
     };
     const loser: Profile = {
       ...emptyProfile('p_l', T0),
       journeys: {
-        welcome: { entries: 2, lastEnteredAt: '2026-03-03T00:00:00.000Z', active: {}, variants: { split: 'B', other: 'C' } },
+        welcome: { entries: 2, lastEnteredAt: '2026-03-03T00:00:00.000Z', active: {}, variants: { split: 'B', other: 'C' }, recent: [run('r-l', '2026-03-01T00:00:00.000Z')] },
         cart: { entries: 1, active: { 'cart-1': { runId: 'r-c', enteredAt: T0, entryKey: 'cart-1' } } },
       },
       waiting: [waitFor('r-c')],
@@ -496,7 +497,13 @@ describe('mergeProfiles: journey state', () => {
 
     // Assess
     expect(merged.journeys).toEqual({
-      welcome: { entries: 3, lastEnteredAt: '2026-03-03T00:00:00.000Z', active: { _: { runId: 'r-w', enteredAt: '2026-03-02T00:00:00.000Z' } }, variants: { split: 'A', other: 'C' } },
+      welcome: {
+        entries: 3,
+        lastEnteredAt: '2026-03-03T00:00:00.000Z',
+        active: { _: { runId: 'r-w', enteredAt: '2026-03-02T00:00:00.000Z' } },
+        variants: { split: 'A', other: 'C' },
+        recent: [run('r-l', '2026-03-01T00:00:00.000Z'), run('r-w', '2026-03-02T00:00:00.000Z')],
+      },
       cart: loser.journeys?.cart,
     });
     expect(merged.waiting).toEqual([waitFor('r-c')]);

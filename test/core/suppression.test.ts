@@ -53,6 +53,7 @@ const QUIET_DROP: QuietHours = { start: '21:00', end: '08:00', action: 'drop' };
 describe('decideSend: every reason', () => {
   it.each<[string, Partial<SendInput>, string]>([
     ['exit criteria met', { exitCriteriaMet: true }, 'exit_criteria_met'],
+    ['global control group', { globalControl: true }, 'global_control'],
     ['already sent for this run and step', { profile: customer({ messages: [sent('email', '2026-11-19T00:00:00Z', { runId: 'run-1', stepId: 'send-1' })] }) }, 'duplicate'],
     ['hard bounce', { profile: customer({ suppression: { email: { reason: 'hard_bounce', at: T0 } } }) }, 'hard_bounce'],
     ['complaint', { profile: customer({ suppression: { email: { reason: 'complaint', at: T0 } } }) }, 'complaint'],
@@ -80,7 +81,7 @@ describe('decideSend: every reason', () => {
 
   it('covers every exported reason', () => {
     expect([...SUPPRESSION_REASONS].sort()).toEqual(
-      ['complaint', 'duplicate', 'exit_criteria_met', 'frequency_cap', 'hard_bounce', 'no_address', 'no_consent', 'quiet_hours', 'topic_unsubscribed', 'unsubscribed'],
+      ['complaint', 'duplicate', 'exit_criteria_met', 'frequency_cap', 'global_control', 'hard_bounce', 'no_address', 'no_consent', 'quiet_hours', 'topic_unsubscribed', 'unsubscribed'],
     );
   });
 
@@ -100,7 +101,8 @@ describe('decideSend: precedence', () => {
   });
 
   it.each<[string, Partial<SendInput>, string]>([
-    ['exit beats everything', { exitCriteriaMet: true, profile: everythingWrong }, 'exit_criteria_met'],
+    ['exit beats everything', { exitCriteriaMet: true, globalControl: true, profile: everythingWrong }, 'exit_criteria_met'],
+    ['global control beats duplicate and the rest', { globalControl: true, profile: everythingWrong }, 'global_control'],
     ['duplicate beats bounce', { profile: everythingWrong }, 'duplicate'],
     ['bounce beats unsubscribe', { profile: { ...everythingWrong, messages: [] } }, 'hard_bounce'],
     ['unsubscribe beats topic', { topic: 'promo', profile: { ...everythingWrong, messages: [], suppression: {} } }, 'unsubscribed'],

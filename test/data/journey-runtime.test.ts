@@ -284,6 +284,9 @@ describe('journey runtime on DynamoDB', () => {
     expect(starts.map((s) => s.runId)).toEqual([(first.body as { runId: string }).runId, (first.body as { runId: string }).runId]);
     expect(starts[0].input.context).toEqual({ voucher: 'KOPI50' });
     expect((await profileOf(userId)).journeys?.offer.entries).toBe(1);
+    // Exposure per group, as for event entries (this customer is not in a control group: share 0).
+    const counters = (await journeyStore.readCounters('offer')).filter((c) => c.metric === 'entered');
+    expect(counters.map((c) => [c.stepId, c.variant, c.by]).sort()).toEqual([['*', '*', 1], ['*', 'group:treatment', 1]]);
   });
 
   it('the runner starts executions by runId and treats ExecutionAlreadyExists as started', async () => {

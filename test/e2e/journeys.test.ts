@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { indonesiaConfig } from '../../examples/indonesia';
+import { profileIdFor } from '../../lib/core/identity';
 import { assignVariant } from '../../lib/core/journeys/split';
+import { isGlobalControl } from '../../lib/core/measurement/control';
+import { GLOBAL_CONTROL_GROUP } from '../../lib/core/measurement/counters';
 import { JourneyHarness } from '../../lib/testing';
 
 /**
@@ -455,15 +459,55 @@ describe('limited-drop (API entry)', () => {
   it('enters once for a repeated request with the same idempotency key', async () => {
     // Prepare
     const h = harness.get();
-    await customer(h, 'd-idem', { shoeSize: 46 }, 2_000_000);
+    await customer(h, 'd-once', { shoeSize: 46 }, 2_000_000);
 
     // Act
-    const first = await h.enter('limited-drop', 'd-idem', { context, idempotencyKey: 'drop-2026-11-d-idem' });
-    const second = await h.enter('limited-drop', 'd-idem', { context, idempotencyKey: 'drop-2026-11-d-idem' });
+    const first = await h.enter('limited-drop', 'd-once', { context, idempotencyKey: 'drop-2026-11-d-idem' });
+    const second = await h.enter('limited-drop', 'd-once', { context, idempotencyKey: 'drop-2026-11-d-idem' });
 
     // Assess
     expect(second).toBe(first);
-    expect(h.sent({ userId: 'd-idem' })).toHaveLength(1);
+    expect(h.sent({ userId: 'd-once' })).toHaveLength(1);
+  });
+});
+
+describe('global control group', () => {
+  const harness = harnessFor();
+  const share = indonesiaConfig.globalControlShare ?? 0;
+  const inControl = (userId: string) => isGlobalControl(profileIdFor({ kind: 'user', id: userId }), share);
+
+  it('keeps every other test\'s customer out of the example 5% control group (else their messages would be suppressed)', () => {
+    // The user ids this file uses, as string literals such as 'w-email', 'c-buy', 'wb-' + i.
+    const source = readFileSync(__filename, 'utf8');
+    const literals = [...source.matchAll(/'((?:w|c|x|l|d)-[a-z0-9-]+)'/g)].map((m) => m[1]);
+    const userIds = [...new Set([...literals, ...Array.from({ length: 8 }, (_, i) => `wb-${i}`)])];
+    expect(share).toBe(0.05);
+    expect(userIds.filter(inControl)).toEqual([]);
+  });
+
+  it('enters a control customer and records the run, sends them nothing, and counts their conversion', async () => {
+    // Prepare: 'gc-23' is in the control group at 5% (its profile id hashes under the share).
+    const h = harness.get();
+    const userId = 'gc-23';
+    expect(inControl(userId)).toBe(true);
+    await h.identify(userId, { email: 'gc@example.co.id', firstName: 'Rina' }, { context: jakarta });
+    await h.consent(userId, 'email');
+    const before = await h.counters('welcome', { variant: GLOBAL_CONTROL_GROUP });
+
+    // Act: signs up, orders two days later, then a week passes.
+    await h.track(userId, 'Signed Up');
+    await h.advance('2d');
+    await h.track(userId, 'Order Completed', { order_id: 'o-gc', revenue: 150_000 });
+    await h.advance('7d');
+
+    // Assess
+    expect(h.sent({ userId })).toEqual([]);
+    expect(await h.decisions(userId, { journeyId: 'welcome' })).toEqual([expect.objectContaining({ stepId: 'welcome-email', outcome: 'suppressed', reason: 'global_control' })]);
+    const run = (await h.profile(userId))?.journeys?.welcome.recent?.[0];
+    expect(run).toMatchObject({ group: 'global-control', conversions: { 'first-order': { value: 150_000 } } });
+    expect(run?.lastSend).toBeUndefined();
+    const delta = Object.fromEntries((await h.counters('welcome', { variant: GLOBAL_CONTROL_GROUP })).map((c) => [c.metric, c.by - (before.find((b) => b.metric === c.metric)?.by ?? 0)]));
+    expect(delta).toEqual({ entered: 1, 'converted:first-order': 1, 'value:first-order': 150_000, 'valueSq:first-order': 150_000 ** 2 });
   });
 });
 

@@ -136,8 +136,17 @@ export const goalSchema = z.object({
   id,
   event: z.string().min(1),
   where: z.array(propertyFilterSchema).optional(),
+  /**
+   * Keyed journeys: only goal events whose entry-key property equals the run's entry key (the order
+   * of that cart). @default false
+   */
+  matchEntryKey: z.boolean().optional(),
   /** 1..90 days. */
-  windowDays: z.number().int().min(1).max(90),
+  windowDays: z
+    .number()
+    .int('use a whole number of days')
+    .min(1, 'a goal window is at least 1 day')
+    .max(90, 'a goal window is at most 90 days: run history is kept 90 days, and a longer window credits the journey with orders it hardly caused'),
   /** @default 'entry' */
   from: z.enum(['entry', 'lastSend']).optional(),
   /** Property holding the conversion's value (revenue). @default 'revenue' */

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { SEGMENT_ENTERED, SEGMENT_EXITED, eventKey, type CustomerEvent } from '../events';
 import type { StartRequest } from '../ports';
-import type { ActiveRun, JourneyState, Profile, WaitingStep } from '../profile';
+import { groupOf } from '../measurement/control';
+import { appendRun, updateRun } from '../measurement/runs';
+import type { ActiveRun, JourneyState, Profile, RunGroup, WaitingStep } from '../profile';
 import type { EventMatch, JourneyDefinition, PropertyFilter } from './definition';
 import { matchesEvent } from './matching';
 import type { EventArrivedResult, RunInput } from './protocol';
@@ -35,6 +37,14 @@ export interface JourneyPlan {
   readonly starts: StartRequest[];
   readonly stops: JourneyStop[];
   readonly resumes: JourneyResume[];
+  /** runId -> measurement group of each started run (counted as `entered` at the group). @default none */
+  readonly groups?: Readonly<Record<string, RunGroup>>;
+}
+
+/** Engine-wide settings entries need. */
+export interface EntryOptions {
+  /** `EngineConfig.globalControlShare`: decides the run's group at entry. @default 0 (everyone is treatment) */
+  readonly globalControlShare?: number;
 }
 
 /** An entry as {@link planEntry} sees it: from an event, a segment transition or the admin API. */
@@ -63,12 +73,13 @@ export type EntryRefusal = 'already_active' | 'reentry_not_allowed';
  * const plan = planJourneyActions(evaluated, [cartAbandoned], config.journeys ?? [], now);
  * plan.starts[0].runId; // 'cart-reminder-3f9a…' (same event, same runId)
  */
-export function planJourneyActions(profile: Profile, events: readonly CustomerEvent[], journeys: readonly JourneyDefinition[], now: Date): JourneyPlan {
+export function planJourneyActions(profile: Profile, events: readonly CustomerEvent[], journeys: readonly JourneyDefinition[], now: Date, options: EntryOptions = {}): JourneyPlan {
   const nowIso = now.toISOString();
   let current: Profile = { ...profile, waiting: (profile.waiting ?? []).filter((wait) => wait.until > nowIso) };
   const starts = new Map<string, StartRequest>();
   const stops: JourneyStop[] = [];
   const resumes: JourneyResume[] = [];
+  const groups: Record<string, RunGroup> = {};
 
   for (const event of orderEvents(events)) {
     for (const journey of journeys) {
@@ -86,25 +97,34 @@ export function planJourneyActions(profile: Profile, events: readonly CustomerEv
     for (const journey of journeys) {
       const key = entryKeyOf(journey, event);
       if (key === undefined) continue;
-      const entered = planEntry(current, journey, { key, messageId: event.messageId, event }, now);
+      const entered = planEntry(current, journey, { key, messageId: event.messageId, event }, now, options);
       if ('refused' in entered) continue;
       current = entered.profile;
       starts.set(entered.start.runId, entered.start);
+      groups[entered.start.runId] = entered.group;
     }
   }
-  return { profile: current, starts: [...starts.values()], stops, resumes };
+  const started = [...starts.values()];
+  return { profile: current, starts: started, stops, resumes, groups: Object.fromEntries(started.map((start) => [start.runId, groups[start.runId]])) };
 }
 
 /**
  * Enter one customer into one journey if the re-entry rule and the one-active-run-per-key rule
- * allow it: the profile with the run recorded (entries + 1, lastEnteredAt, active[key]) and the
- * start request, or the reason it was refused.
+ * allow it: the profile with the run recorded (entries + 1, lastEnteredAt, active[key], and the
+ * run's measurement record in `recent` with its group: global control or treatment), the start
+ * request and the group, or the reason it was refused.
  *
  * @example
- * const result = planEntry(profile, journey, { key: '_', messageId: 'api:order-42', context: { coupon: 'KOPI' } }, now);
+ * const result = planEntry(profile, journey, { key: '_', messageId: 'api:order-42', context: { coupon: 'KOPI' } }, now, { globalControlShare: 0.05 });
  * if ('refused' in result) return conflict(result.refused);
  */
-export function planEntry(profile: Profile, journey: JourneyDefinition, entry: EntryRequest, now: Date): { profile: Profile; start: StartRequest } | { refused: EntryRefusal } {
+export function planEntry(
+  profile: Profile,
+  journey: JourneyDefinition,
+  entry: EntryRequest,
+  now: Date,
+  options: EntryOptions = {},
+): { profile: Profile; start: StartRequest; group: RunGroup } | { refused: EntryRefusal } {
   const state = profile.journeys?.[journey.id];
   if (state !== undefined && Object.hasOwn(state.active, entry.key)) return { refused: 'already_active' };
   if (!reentryAllows(journey, state, now)) return { refused: 'reentry_not_allowed' };
@@ -121,15 +141,17 @@ export function planEntry(profile: Profile, journey: JourneyDefinition, entry: E
     enteredAt,
   };
   const run: ActiveRun = { runId, enteredAt, ...(keyed && { entryKey: entry.key }), entryMessageId: entry.messageId };
-  const next: JourneyState = {
+  const group = groupOf(profile.profileId, options.globalControlShare);
+  const next: JourneyState = appendRun({
     ...(state ?? { active: {} }),
     entries: (state?.entries ?? 0) + 1,
     lastEnteredAt: enteredAt,
     active: { ...(state?.active ?? {}), [entry.key]: run },
-  };
+  }, { runId, ...(keyed && { entryKey: entry.key }), enteredAt, variants: {}, group, conversions: {} }, now);
   return {
     profile: { ...profile, journeys: { ...(profile.journeys ?? {}), [journey.id]: next } },
     start: { journeyId: journey.id, runId, input },
+    group,
   };
 }
 
@@ -146,7 +168,9 @@ export function runIdFor(journeyId: string, profileId: string, key: string, mess
 
 /**
  * Take a run out of the profile's journey state: out of `active` (only if it is still that run),
- * its waits dropped, `lastOutcome` set. Returns the same profile when the run is not active.
+ * its waits dropped, `lastOutcome` set, and its measurement record ended (`endedAt`, `outcome`:
+ * `completed`, `holdout`, `failed`, `exited` or `goal:<goalId>`). Returns the same profile when the
+ * run is not active.
  *
  * @example
  * const next = endRun(profile, 'welcome', runId, 'completed', now.toISOString());
@@ -156,11 +180,12 @@ export function endRun(profile: Profile, journeyId: string, runId: string, outco
   const entry = state === undefined ? undefined : Object.entries(state.active).find(([, run]) => run.runId === runId);
   if (state === undefined || entry === undefined) return profile;
   const active = Object.fromEntries(Object.entries(state.active).filter(([key]) => key !== entry[0]));
-  return {
+  const ended: Profile = {
     ...profile,
     journeys: { ...profile.journeys, [journeyId]: { ...state, active, lastOutcome: { runId, outcome, at } } },
     waiting: (profile.waiting ?? []).filter((wait) => wait.runId !== runId),
   };
+  return updateRun(ended, journeyId, runId, (run) => ({ ...run, endedAt: at, outcome }));
 }
 
 /**
@@ -310,7 +335,9 @@ function orderEvents(events: readonly CustomerEvent[]): CustomerEvent[] {
  * What a redelivery re-issues for events that were committed before (the queue redelivers after a
  * crash between the profile write and the start/stop/resume): the starts of active runs those
  * events (or a segment entry) started, the resumes of waits they resumed, and a stop of the last
- * run of a journey they exit. All three are idempotent at Step Functions.
+ * run of a journey they exit (by exit criteria, or by converting a goal with `exitOnConversion`).
+ * All three are idempotent at Step Functions. Conversions are never re-issued: they were
+ * committed with the event, and their counters are not repeated.
  *
  * @example
  * const again = redeliveryActions(profile, duplicates, config.journeys ?? []);
@@ -333,6 +360,10 @@ export function redeliveryActions(profile: Profile, duplicates: readonly Custome
     const exits = journey.exitCriteria?.events ?? [];
     if (last?.outcome === 'exited' && duplicates.some((event) => exits.some((match) => matchesEvent(event, { ...match, matchEntryKey: false })))) {
       stops.push({ journeyId: journey.id, runId: last.runId, reason: EXIT_CRITERIA });
+    }
+    const goal = (journey.goals ?? []).find((candidate) => last?.outcome === `goal:${candidate.id}`);
+    if (last !== undefined && goal !== undefined && duplicates.some((event) => matchesEvent(event, { event: goal.event, ...(goal.where !== undefined && { where: goal.where }) }))) {
+      stops.push({ journeyId: journey.id, runId: last.runId, reason: last.outcome });
     }
   }
   const resumes = (profile.waiting ?? []).flatMap((wait) => {

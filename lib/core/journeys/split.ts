@@ -100,7 +100,14 @@ function successors(step: Step): string[] {
   }
 }
 
-/** A number in [0, 1) from the first 52 bits of SHA-256: uniform and stable everywhere. */
-function unitHash(text: string): number {
+/**
+ * A number in [0, 1) from the first 52 bits of SHA-256: uniform and stable everywhere. Salt the
+ * text per use (splits hash `profile|journey|step`, the global control group its own salt), so
+ * that assignments of different uses are independent.
+ *
+ * @example
+ * unitHash('global-control|p_1'); // 0.7315... always
+ */
+export function unitHash(text: string): number {
   return parseInt(createHash('sha256').update(text).digest('hex').slice(0, 13), 16) / 2 ** 52;
 }

@@ -4,6 +4,7 @@ import { parseSegments, SegmentValidationError } from '../segments/validate';
 import {
   entrySchema,
   eventMatchSchema,
+  goalSchema,
   journeyDefinitionSchema,
   stepSchema,
   templateSchema,
@@ -56,7 +57,8 @@ const ASL_KEYWORDS = new Set([
  * state machine needs, and return them as parsed data. Every problem is reported at once: schema
  * errors, duplicate journey and step ids, targets naming no step, unreachable steps, loops, unknown
  * segments and templates, templates of another channel, waits over a year (alone or summed along
- * a path), `matchEntryKey` without an `entryKey`, split weights, reserved step ids, and filter values.
+ * a path), `matchEntryKey` without an `entryKey`, split weights, reserved step ids, filter values,
+ * and goals (unique ids, a 1..90-day window, known keys, their filters).
  *
  * @throws {JourneyValidationError} listing every problem.
  * @example
@@ -197,6 +199,7 @@ function checkJourney(raw: Record<string, unknown>, label: string, context: Part
   }
   if (entry.success && entry.data.type === 'event') problems.push(...checkFilters(entry.data.where, `${label} entry`));
   problems.push(...checkExitCriteria(raw.exitCriteria, label, entryKey));
+  problems.push(...checkGoals(raw.goals, label, entryKey));
   for (const step of steps) problems.push(...checkStep(step, at(step.id), entryKey, context));
   if (context.segments) problems.push(...checkSegmentRefs(raw, entry, steps, label, context.segments));
   return problems;
@@ -342,6 +345,33 @@ function checkExitCriteria(raw: unknown, label: string, entryKey: string | undef
     const keyed = match.data.matchEntryKey && entryKey === undefined ? [`${at}: matchEntryKey needs the journey's entryKey (e.g. "cartId"); set entryKey or remove matchEntryKey`] : [];
     return [...keyed, ...checkFilters(match.data.where, at)];
   });
+}
+
+/**
+ * Goals beyond the schema (which checks the window of 1 to 90 days): unique ids, since conversions
+ * are recorded and counted per goal id; known keys; `matchEntryKey` only on keyed journeys; filters.
+ * `exitOnConversion` is allowed on any goal (the run stops as with exit criteria).
+ */
+function checkGoals(raw: unknown, label: string, entryKey: string | undefined): string[] {
+  if (!Array.isArray(raw)) return [];
+  const problems: string[] = [];
+  const first = new Map<string, number>();
+  raw.forEach((g, i) => {
+    if (!isRecord(g)) return;
+    const at = typeof g.id === 'string' ? `${label} goal "${g.id}"` : `${label} goals[${i}]`;
+    problems.push(...unknownKeys(g, Object.keys(goalSchema.shape), at));
+    if (typeof g.id === 'string') {
+      const earlier = first.get(g.id);
+      if (earlier === undefined) first.set(g.id, i);
+      else problems.push(`${at}: duplicate goal id (goals[${earlier}] and goals[${i}]); conversions are counted per goal id, so give each goal its own id`);
+    }
+    if (g.matchEntryKey === true && entryKey === undefined) {
+      problems.push(`${at}: matchEntryKey needs the journey's entryKey (e.g. "cartId") to compare the goal event with the run's; set entryKey or remove matchEntryKey`);
+    }
+    const goal = goalSchema.safeParse(g);
+    if (goal.success) problems.push(...checkFilters(goal.data.where, at));
+  });
+  return problems;
 }
 
 function checkSegmentRefs(

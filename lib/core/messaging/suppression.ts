@@ -11,20 +11,25 @@ import type { OutboundMessage } from './message';
  * and variant), never an exception.
  *
  * The checks run in this order, and the first that applies decides:
- * 1. `exit_criteria_met`, 2. `duplicate`: about the run, not the customer; a stopped or repeated
- *    step must never send, whatever else is true, and the reason says so precisely.
- * 3. `hard_bounce` / `complaint`: the address or the person told the provider "never again"; these
+ * 1. `exit_criteria_met`: about the run; a stopped run must never send, whatever else is true.
+ * 2. `global_control`: the customer is in the engine-wide control group and gets no journey
+ *    message at all. Right after the exit check so that every step of a control customer's run is
+ *    counted under this one reason (the readout's exposure), not under consent or caps that would
+ *    have stopped it anyway.
+ * 3. `duplicate`: a repeated step (a retry) never sends twice, and the reason says so precisely.
+ * 4. `hard_bounce` / `complaint`: the address or the person told the provider "never again"; these
  *    protect the sender's reputation and no later consent overrides them.
- * 4. `unsubscribed`, 5. `topic_unsubscribed`, 6. `no_consent`: what the customer said, broadest
+ * 5. `unsubscribed`, 6. `topic_unsubscribed`, 7. `no_consent`: what the customer said, broadest
  *    first, so the reason names the customer's own act (an unsubscribe) before a missing opt-in.
- * 7. `no_address`: nothing to send to; after consent so a revoked customer is counted as revoked.
- * 8. quiet hours (`defer` or `quiet_hours`), 9. `frequency_cap`: about timing. Quiet hours come
+ * 8. `no_address`: nothing to send to; after consent so a revoked customer is counted as revoked.
+ * 9. quiet hours (`defer` or `quiet_hours`), 10. `frequency_cap`: about timing. Quiet hours come
  *    before the cap because a deferred message is decided again when it wakes, and must then be
  *    counted against the cap of the day it is really sent, not the day it was held.
  */
 
 export const SUPPRESSION_REASONS = [
   'exit_criteria_met',
+  'global_control',
   'duplicate',
   'hard_bounce',
   'complaint',
@@ -55,6 +60,8 @@ export interface SendInput {
   readonly stepId: string;
   /** The run's exit criteria matched (the processor stops the run; a send racing the stop must not go out). */
   readonly exitCriteriaMet: boolean;
+  /** The run belongs to the global control group (see `lib/core/measurement/control.ts`). @default false */
+  readonly globalControl?: boolean;
   readonly now: Date;
   readonly messaging: {
     /**
@@ -91,6 +98,7 @@ export function decideSend(input: SendInput): SendDecision {
   const suppress = (reason: SuppressionReason): SendDecision => ({ decision: 'suppress', reason });
 
   if (input.exitCriteriaMet) return suppress('exit_criteria_met');
+  if (input.globalControl === true) return suppress('global_control');
   if (alreadySent(profile, input.runId, input.stepId)) return suppress('duplicate');
 
   const flag = profile.suppression?.[channel];
