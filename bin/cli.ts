@@ -4,6 +4,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { readFileSync } from 'node:fs';
 import { indonesiaConfig } from '../examples/indonesia';
 import { DynamoWriteKeyStore } from '../lib/adapters/dynamo-write-key-store';
+import { formatReadout, type JourneyReadout } from '../lib/core/measurement/readout';
 import { previewTemplate } from '../lib/app/preview';
 import type { Profile } from '../lib/core/profile';
 import { emptyProfile } from '../lib/core/reducer';
@@ -12,6 +13,8 @@ import { generateWriteKey, hashWriteKey } from '../lib/core/write-keys';
 const USAGE = `usage: npm run cli -- write-key create <source-name> --table <ProfilesTableName>
        npm run cli -- outbox [--channel email|sms|push] [--user <userId>] [--journey <journeyId>] [--json] [--url http://localhost:3000]
        npm run cli -- preview <templateId> [--locale id|en] [--profile profile.json] [--event event.json]
+       npm run cli -- report <journeyId> [--url http://localhost:3000] [--admin-key local-admin-key] [--confidence 0.95] [--json]
+       npm run cli -- report --file readout.json [--json]
 
   write-key create: creates a write key for a source (an app or a backend), stores only its SHA-256
   in the profiles table, and prints the key once. Uses your usual AWS credentials and region
@@ -20,13 +23,22 @@ const USAGE = `usage: npm run cli -- write-key create <source-name> --table <Pro
   outbox: lists the messages the local runtime (npm start) captured instead of sending them.
 
   preview: renders a template of the configuration (examples/indonesia.ts) for a profile (a JSON
-  file, e.g. from GET /admin/profiles, or a sample customer) and an entry event's properties.`;
+  file, e.g. from GET /admin/profiles, or a sample customer) and an entry event's properties.
 
-/** The operator's command line: write keys, the local runtime's outbox, template previews. */
+  report: did the journey work? Totals, steps, and per goal each group's and variant's conversion
+  rate and revenue per customer with the lift over the holdout (or global control), its confidence
+  interval and p-value. Reads GET /admin/journeys/{journeyId}/report from the local runtime with the
+  admin key as a Bearer token (--admin-key, or ADMIN_KEY; default local-admin-key). On AWS the admin
+  API is IAM-authorised: sign the request with SigV4 and print the saved answer, e.g.
+    awscurl --service execute-api "$API_URL/admin/journeys/win-back/report" > readout.json
+    npm run cli -- report --file readout.json`;
+
+/** The operator's command line: write keys, the local runtime's outbox, template previews, journey reports. */
 async function main(argv: string[]): Promise<number> {
   const [group] = argv;
   if (group === 'outbox') return outbox(argv.slice(1));
   if (group === 'preview') return preview(argv.slice(1));
+  if (group === 'report') return report(argv.slice(1));
   return writeKey(argv);
 }
 
@@ -96,6 +108,54 @@ async function outbox(argv: string[]): Promise<number> {
   return 0;
 }
 
+interface Output {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+const STDIO: Output = { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) };
+
+/**
+ * `report`: a journey's readout from the admin API (or a saved answer, `--file`), printed as the
+ * table of {@link formatReadout} or, with `--json`, as the API's JSON. Returns the exit code.
+ *
+ * @example
+ * await report(['win-back', '--url', 'http://localhost:3000']); // prints the table, 0
+ */
+export async function report(argv: readonly string[], io: Output = STDIO): Promise<number> {
+  const [journeyId] = argv;
+  const file = option(argv, '--file');
+  if (file === undefined && (!journeyId || journeyId.startsWith('--'))) {
+    io.err(`${USAGE}\n`);
+    return 2;
+  }
+  let answer: { readout?: JourneyReadout };
+  if (file !== undefined) {
+    answer = JSON.parse(readFileSync(file, 'utf8')) as { readout?: JourneyReadout };
+  } else {
+    const base = (option(argv, '--url') ?? process.env.LOCAL_URL ?? 'http://localhost:3000').replace(/\/$/, '');
+    const key = option(argv, '--admin-key') ?? process.env.ADMIN_KEY ?? 'local-admin-key';
+    const confidence = option(argv, '--confidence');
+    const url = `${base}/admin/journeys/${encodeURIComponent(journeyId)}/report${confidence === undefined ? '' : `?confidence=${encodeURIComponent(confidence)}`}`;
+    let response: Response;
+    try {
+      response = await fetch(url, { headers: { authorization: `Bearer ${key}` } });
+    } catch {
+      io.err(`no admin API answers at ${base}: start the local runtime with npm start (or pass --url)\n`);
+      return 1;
+    }
+    if (!response.ok) {
+      io.err(`${base} answered ${response.status}: ${await response.text()}\n`);
+      return 1;
+    }
+    answer = (await response.json()) as { readout?: JourneyReadout };
+  }
+  // Accept the API's answer ({ readout }) as well as a bare readout.
+  const readout = answer.readout ?? (answer as JourneyReadout);
+  io.out(argv.includes('--json') ? `${JSON.stringify(readout, null, 2)}\n` : formatReadout(readout));
+  return 0;
+}
+
 /** `preview`: one template rendered as the journey task would, without sending anything. */
 async function preview(argv: string[]): Promise<number> {
   const [templateId] = argv;
@@ -124,10 +184,13 @@ function sampleProfile(): Profile {
   };
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+// Run as a command, not when a test imports `report`.
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

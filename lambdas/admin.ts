@@ -14,12 +14,14 @@ const client = documentClient();
 const store = new DynamoProfileStore({ client, tableName });
 const writeKeys = new DynamoWriteKeyStore(client, tableName);
 const { logger } = observability('admin');
-// Journeys and starts are optional: without ENGINE_CONFIG / START_QUEUE_URL the entries route says so.
+// Journeys and starts are optional: without ENGINE_CONFIG / START_QUEUE_URL the entries route says so
+// (and without ENGINE_CONFIG there are no journeys to report on).
 const config = process.env.ENGINE_CONFIG ? loadEngineConfig(process.env.ENGINE_CONFIG) : undefined;
 const deps: AdminDeps = {
   store,
   writeKeys,
   journeys: config?.journeys ?? [],
+  globalControlShare: config?.globalControlShare,
   ...(process.env.START_QUEUE_URL && { startQueue: new SqsStartQueue({ client: new SQSClient({}), queueUrl: process.env.START_QUEUE_URL }) }),
   journeyStore: new DynamoJourneyStore({ client, tableName, now: () => clock().now() }),
   now: () => clock().now(),
@@ -29,7 +31,8 @@ const deps: AdminDeps = {
  * The admin API behind `ANY /admin/{proxy+}`. API Gateway's IAM authorizer admits only signed
  * requests from principals allowed to invoke the route (an admin key does so in local mode), so the
  * handler does no authentication of its own. Env: TABLE_NAME; for journey entries also ENGINE_CONFIG
- * and START_QUEUE_URL.
+ * and START_QUEUE_URL; the journey list and reports (`GET /admin/journeys/{id}/report`, read from
+ * the journey counters) need ENGINE_CONFIG.
  */
 export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> => {
   let body: unknown;

@@ -1,6 +1,7 @@
 import type { JourneyDefinition } from '../core/journeys/definition';
 import type { IdentityKey, JourneyStore, ProfileStore, StartQueue, WriteKeyStore } from '../core/ports';
 import { enterJourney } from './enter-journey';
+import { buildReadout } from '../core/measurement/readout';
 import { generateWriteKey, hashWriteKey } from '../core/write-keys';
 import { eraseProfile, findProfile, listProfileEvents } from './profile-admin';
 import { readLive } from './process-events';
@@ -27,18 +28,22 @@ export interface AdminDeps {
   readonly journeys?: readonly JourneyDefinition[];
   /** Where API entries' starts go; without it the entries route answers 503. @default none */
   readonly startQueue?: StartQueue;
-  /** Counts API entries as `entered`. @default none */
+  /** Counts API entries as `entered`; its counters feed the journey reports (503 without it). @default none */
   readonly journeyStore?: JourneyStore;
   /** @default the system clock */
   readonly now?: () => Date;
+  /** The engine's global control share, for API entries. @default 0 */
+  readonly globalControlShare?: number;
 }
 
 const SOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /**
  * The admin API's routes, independent of API Gateway: read a profile by userId, anonymousId or
- * profileId, page through its events, erase it (GDPR), create write keys, and enter a customer into
- * a journey whose entry is `api` (`POST journeys/{journeyId}/entries`, 202 `{ runId }`).
+ * profileId, page through its events, erase it (GDPR), create write keys, enter a customer into
+ * a journey whose entry is `api` (`POST journeys/{journeyId}/entries`, 202 `{ runId }`), list the
+ * journeys (`GET journeys`) and read a journey's report (`GET journeys/{journeyId}/report`,
+ * `{ readout }`: totals, steps, goals with lift and confidence; `?confidence=0.9` to change the level).
  *
  * @example
  * await handleAdminRequest({ method: 'GET', path: 'profiles', query: { userId: 'u-42' } }, deps);
@@ -92,11 +97,34 @@ export async function handleAdminRequest(request: AdminRequest, deps: AdminDeps)
     await deps.writeKeys.put(hashWriteKey(writeKey), { name });
     return { status: 201, body: { name, writeKey, note: 'shown once: only its SHA-256 is stored' }, route: 'POST write-keys' };
   }
+  if (collection === 'journeys' && segments.length === 1) {
+    if (method !== 'GET') return methodNotAllowed('journeys', 'GET');
+    const journeys = (deps.journeys ?? []).map((journey) => ({ id: journey.id, name: journey.name, entry: journey.entry.type, goals: (journey.goals ?? []).map((goal) => goal.id) }));
+    return { status: 200, body: { journeys }, route: 'GET journeys' };
+  }
+  if (collection === 'journeys' && id !== undefined && sub === 'report' && segments.length === 3) {
+    if (method !== 'GET') return methodNotAllowed('journey report', 'GET');
+    return journeyReport(id, request.query.confidence, deps);
+  }
   if (collection === 'journeys' && id !== undefined && sub === 'entries' && segments.length === 3) {
     if (method !== 'POST') return methodNotAllowed('journey entries', 'POST');
     return journeyEntry(id, request.body, deps);
   }
   return notFound('unknown', `no admin route ${method} /admin/${request.path}`);
+}
+
+const ROUTE_REPORT = 'GET journey report';
+
+async function journeyReport(journeyId: string, confidenceText: string | undefined, deps: AdminDeps): Promise<AdminResponse> {
+  const journey = (deps.journeys ?? []).find((candidate) => candidate.id === journeyId);
+  if (journey === undefined) return notFound(ROUTE_REPORT, `no journey ${journeyId}`);
+  const confidence = confidenceText === undefined ? 0.95 : Number(confidenceText);
+  if (!(confidence > 0 && confidence < 1)) {
+    return { status: 400, body: { error: 'invalid_request', message: `confidence: use a number between 0 and 1 exclusive, e.g. 0.95 (got ${confidenceText})` }, route: ROUTE_REPORT };
+  }
+  if (deps.journeyStore === undefined) return { status: 503, body: { error: 'unavailable', message: 'journey counters are not configured' }, route: ROUTE_REPORT };
+  const readout = buildReadout(journey, await deps.journeyStore.readCounters(journey.id), { confidence });
+  return { status: 200, body: { readout }, route: ROUTE_REPORT };
 }
 
 const ROUTE_ENTRIES = 'POST journey entries';
@@ -122,7 +150,7 @@ async function journeyEntry(journeyId: string, body: unknown, deps: AdminDeps): 
   const result = await enterJourney(
     journey,
     { customer: key, ...(context !== undefined && { context: context as Record<string, unknown> }), ...(typeof idempotencyKey === 'string' && { idempotencyKey }) },
-    { store: deps.store, startQueue: deps.startQueue, journeyStore: deps.journeyStore, now: deps.now ?? (() => new Date()) },
+    { store: deps.store, startQueue: deps.startQueue, journeyStore: deps.journeyStore, now: deps.now ?? (() => new Date()), globalControlShare: deps.globalControlShare },
   );
   switch (result.status) {
     case 'entered':
