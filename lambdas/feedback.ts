@@ -7,6 +7,7 @@ import { SqsEventQueue } from '../lib/adapters/sqs-event-queue';
 import { clock } from '../lib/app/clock';
 import { loadEngineConfig } from '../lib/app/engine-config';
 import { handleFeedback, type FeedbackResult } from '../lib/app/feedback';
+import { DIMENSION, METRIC } from '../lib/infrastructure/metrics';
 import { documentClient, observability, requiredEnv } from './shared/runtime';
 
 /**
@@ -34,11 +35,13 @@ const deps = {
 
 function record(event: EventBridgeEvent<string, unknown>, result: FeedbackResult): void {
   if (result.status === 'ignored') {
-    metrics.addMetric(`FeedbackIgnored_${result.reason}`, MetricUnit.Count, 1);
+    metrics.addDimension(DIMENSION.reason, result.reason);
+    metrics.addMetric(METRIC.feedbackIgnored, MetricUnit.Count, 1);
     logger.info('feedback ignored', { eventId: event.id, detailType: event['detail-type'], reason: result.reason, detail: result.detail });
     return;
   }
-  metrics.addMetric(`Feedback_${result.outcome}`, MetricUnit.Count, 1);
+  metrics.addDimension(DIMENSION.type, result.outcome);
+  metrics.addMetric(METRIC.feedbackEvents, MetricUnit.Count, 1);
   logger.info('feedback recorded', {
     eventId: event.id,
     journeyId: result.journeyId,

@@ -7,6 +7,7 @@ import { SqsEventQueue } from '../lib/adapters/sqs-event-queue';
 import { ingest, toHttpResponse, type IngestResult } from '../lib/app/ingest';
 import { bodyBytes } from '../lib/app/ingest-http';
 import { requiredEnv, documentClient, observability } from './shared/runtime';
+import { DIMENSION, METRIC, type RejectionReason } from '../lib/infrastructure/metrics';
 import { clock } from '../lib/app/clock';
 
 /**
@@ -33,16 +34,16 @@ function requestPath(event: APIGatewayProxyEventV2): string {
 function record(result: IngestResult): void {
   switch (result.kind) {
     case 'accepted':
-      metrics.addMetric('EventsIngested', MetricUnit.Count, result.count);
+      metrics.addMetric(METRIC.eventsIngested, MetricUnit.Count, result.count);
       logger.info('events ingested', { source: result.source, count: result.count });
       return;
     case 'invalid':
     case 'too_large':
-      metrics.addMetric('EventsRejected', MetricUnit.Count, result.rejected);
+      rejected(result.kind, result.rejected);
       logger.info('request rejected', { source: result.source, reason: result.kind, rejected: result.rejected });
       return;
     case 'unauthorized':
-      metrics.addMetric('RequestsUnauthorized', MetricUnit.Count, 1);
+      rejected('unauthorized');
       logger.info('request unauthorized');
       return;
     case 'unavailable':
@@ -52,6 +53,13 @@ function record(result: IngestResult): void {
     case 'method_not_allowed':
       return;
   }
+}
+
+/** RequestsRejected, and EventsRejected when the events were counted, by reason (see lib/infrastructure/metrics). */
+function rejected(reason: RejectionReason, events?: number): void {
+  metrics.addDimension(DIMENSION.reason, reason);
+  metrics.addMetric(METRIC.requestsRejected, MetricUnit.Count, 1);
+  if (events !== undefined) metrics.addMetric(METRIC.eventsRejected, MetricUnit.Count, events);
 }
 
 /**

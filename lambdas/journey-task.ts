@@ -11,9 +11,10 @@ import { SmsSender } from '../lib/adapters/sms-sender';
 import { clock } from '../lib/app/clock';
 import { loadEngineConfig } from '../lib/app/engine-config';
 import { runJourneyTask, type JourneyTaskResult } from '../lib/app/journey-task';
-import type { TaskRequest } from '../lib/core/journeys/protocol';
+import type { SendTaskResult, TaskRequest } from '../lib/core/journeys/protocol';
 import type { ChannelSender } from '../lib/core/ports';
 import type { Channel } from '../lib/core/profile';
+import { DIMENSION, METRIC, SUPPRESSION_REASON_VALUES, dimensionValue } from '../lib/infrastructure/metrics';
 import { documentClient, observability, requiredEnv } from './shared/runtime';
 
 /**
@@ -62,6 +63,31 @@ const taskRequestSchema = z.object({
 });
 
 /**
+ * Sends by channel and outcome, suppressions by reason (lib/infrastructure/metrics). Journey and
+ * step ids go in as metadata, not dimensions: searchable in the logs, no metric per journey.
+ */
+function recordSend(request: TaskRequest, result: SendTaskResult): void {
+  const step = config.journeys?.find((j) => j.id === request.run.journeyId)?.steps.find((s) => s.id === request.stepId);
+  const channel = step?.type === 'send' ? step.channel : 'unknown';
+  // Two records, one per dimension set (by channel; all channels): one record with both sets would
+  // share the Outcome key, which Powertools warns about on every send.
+  const dimensionSets: Record<string, string>[] = [{ [DIMENSION.channel]: channel, [DIMENSION.outcome]: result.outcome }, { [DIMENSION.outcome]: result.outcome }];
+  for (const dimensions of dimensionSets) {
+    const sends = metrics.singleMetric();
+    sends.addDimensions(dimensions);
+    sends.addMetadata('journeyId', request.run.journeyId);
+    sends.addMetadata('stepId', request.stepId);
+    sends.addMetric(METRIC.sends, MetricUnit.Count, 1);
+  }
+  if (result.outcome === 'suppressed') {
+    const suppressions = metrics.singleMetric();
+    suppressions.addDimension(DIMENSION.reason, dimensionValue(result.reason, SUPPRESSION_REASON_VALUES));
+    suppressions.addMetadata('journeyId', request.run.journeyId);
+    suppressions.addMetric(METRIC.suppressions, MetricUnit.Count, 1);
+  }
+}
+
+/**
  * @example
  * // A compiled Task state: { "Resource": "arn:aws:states:::lambda:invoke", "Parameters": { "FunctionName": ..., "Payload": { "action": "send", "stepId": "reminder", "run.$": "$.run" } } }
  * const result = await handler({ action: 'branch', stepId: 'by-region', run });
@@ -71,17 +97,7 @@ export const handler = async (event: unknown): Promise<JourneyTaskResult> => {
   const ids = { action: request.action, journeyId: request.run.journeyId, runId: request.run.runId, stepId: request.stepId };
   try {
     const result = await runJourneyTask(request, deps);
-    if (request.action === 'send' && 'outcome' in result) {
-      const channel = config.journeys?.find((j) => j.id === request.run.journeyId)?.steps.find((s) => s.id === request.stepId);
-      const sends = metrics.singleMetric();
-      sends.addDimensions({ channel: channel?.type === 'send' ? channel.channel : 'unknown', outcome: result.outcome });
-      sends.addMetric('Sends', MetricUnit.Count, 1);
-      if (result.outcome === 'suppressed') {
-        const suppressions = metrics.singleMetric();
-        suppressions.addDimension('reason', result.reason);
-        suppressions.addMetric('Suppressions', MetricUnit.Count, 1);
-      }
-    }
+    if (request.action === 'send' && 'outcome' in result) recordSend(request, result as SendTaskResult);
     if (request.action === 'complete' && request.outcome === 'failed') {
       // The caught error's name only: a Cause may quote content.
       logger.warn('run failed', { ...ids, error: request.error?.Error });

@@ -12,6 +12,7 @@ import { loadEngineConfig } from '../lib/app/engine-config';
 import { processEvents } from '../lib/app/process-events';
 import { parseQueueMessage } from '../lib/core/queue-message';
 import { requiredEnv, documentClient, observability } from './shared/runtime';
+import { METRIC } from '../lib/infrastructure/metrics';
 import { clock } from '../lib/app/clock';
 
 /**
@@ -43,12 +44,12 @@ async function processRecord(record: SQSRecord): Promise<void> {
   try {
     const { events } = parseQueueMessage(record.body);
     const result = await processEvents(events, { store, config, now: () => clock().now(), journeys });
-    metrics.addMetric('EventsProcessed', MetricUnit.Count, result.applied);
-    metrics.addMetric('DuplicateEvents', MetricUnit.Count, result.duplicates);
-    metrics.addMetric('SegmentTransitions', MetricUnit.Count, result.segmentTransitions);
-    metrics.addMetric('JourneyStartsQueued', MetricUnit.Count, result.journeys.started);
-    metrics.addMetric('JourneyStops', MetricUnit.Count, result.journeys.stopped);
-    metrics.addMetric('JourneyResumes', MetricUnit.Count, result.journeys.resumed);
+    metrics.addMetric(METRIC.eventsProcessed, MetricUnit.Count, result.applied);
+    metrics.addMetric(METRIC.duplicateEvents, MetricUnit.Count, result.duplicates);
+    metrics.addMetric(METRIC.segmentTransitions, MetricUnit.Count, result.segmentTransitions);
+    metrics.addMetric(METRIC.journeyStartsQueued, MetricUnit.Count, result.journeys.started);
+    metrics.addMetric(METRIC.journeyStops, MetricUnit.Count, result.journeys.stopped);
+    metrics.addMetric(METRIC.journeyResumes, MetricUnit.Count, result.journeys.resumed);
     logger.info('message processed', {
       sqsMessageId: record.messageId,
       events: events.length,
@@ -65,6 +66,7 @@ async function processRecord(record: SQSRecord): Promise<void> {
   } catch (error) {
     // Name and message only: a validation error's details could quote event content.
     const { name, message } = error as Error;
+    metrics.addMetric(METRIC.messagesFailed, MetricUnit.Count, 1);
     logger.error('message failed', { sqsMessageId: record.messageId, receiveCount: record.attributes?.ApproximateReceiveCount, error: { name, message } });
     throw error;
   }

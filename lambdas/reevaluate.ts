@@ -9,6 +9,7 @@ import type { JourneyEffectsDeps } from '../lib/app/journey-effects';
 import { loadEngineConfig } from '../lib/app/engine-config';
 import { reevaluateDueProfiles } from '../lib/app/reevaluate-segments';
 import { requiredEnv, documentClient, observability } from './shared/runtime';
+import { METRIC } from '../lib/infrastructure/metrics';
 import { clock } from '../lib/app/clock';
 
 /**
@@ -39,8 +40,8 @@ const journeys: JourneyEffectsDeps | undefined = (config.journeys ?? []).length 
 export const handler = async (): Promise<{ evaluated: number; changed: number; transitions: number }> => {
   try {
     const result = await reevaluateDueProfiles({ store, config, now: clock().now(), journeys });
-    metrics.addMetric('ProfilesReevaluated', MetricUnit.Count, result.evaluated);
-    metrics.addMetric('SegmentTransitions', MetricUnit.Count, result.transitions.length);
+    metrics.addMetric(METRIC.profilesReevaluated, MetricUnit.Count, result.evaluated);
+    metrics.addMetric(METRIC.segmentTransitions, MetricUnit.Count, result.transitions.length);
     logger.info('re-evaluation done', { evaluated: result.evaluated, changed: result.changed, transitions: result.transitions.length });
     return { evaluated: result.evaluated, changed: result.changed, transitions: result.transitions.length };
   } finally {

@@ -5,6 +5,7 @@ import { SfnJourneyRunner } from '../lib/adapters/sfn-journey-runner';
 import { startRuns } from '../lib/app/start-runs';
 import { TokenBucket } from '../lib/core/journeys/pacing';
 import type { StartRequest } from '../lib/core/ports';
+import { METRIC } from '../lib/infrastructure/metrics';
 import { observability, requiredEnv } from './shared/runtime';
 
 /**
@@ -48,8 +49,12 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
       logger.warn('start not done', { status: outcome.status, error: outcome.error, journeyId: request?.journeyId, runId: request?.runId });
     }
     const started = outcomes.filter((o) => o.status === 'started').length;
-    metrics.addMetric('JourneyStarts', MetricUnit.Count, started);
-    metrics.addMetric('JourneyStartsThrottled', MetricUnit.Count, outcomes.filter((o) => o.status === 'throttled').length);
+    // Hand-backs by our own token bucket ('RateLimited') are pacing, not trouble: apart from Step Functions' throttles.
+    const count = (match: (o: (typeof outcomes)[number]) => boolean) => outcomes.filter(match).length;
+    metrics.addMetric(METRIC.journeyStarts, MetricUnit.Count, started);
+    metrics.addMetric(METRIC.journeyStartsThrottled, MetricUnit.Count, count((o) => o.status === 'throttled' && o.error !== 'RateLimited'));
+    metrics.addMetric(METRIC.journeyStartsPaced, MetricUnit.Count, count((o) => o.status === 'throttled' && o.error === 'RateLimited'));
+    metrics.addMetric(METRIC.journeyStartsFailed, MetricUnit.Count, count((o) => o.status === 'failed'));
     logger.info('starts done', { records: event.Records.length, started, failures: failures.length });
     return { batchItemFailures: failures };
   } finally {

@@ -6,6 +6,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { EngineConfig } from '../core/config';
+import { DEFAULT_METRICS_NAMESPACE } from './metrics';
 
 /** Powertools log levels, passed to the handlers as `LOG_LEVEL`. */
 export type EngineLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -40,7 +41,7 @@ export interface EngineFunctionProps {
   readonly deadLetterQueue?: IQueue;
 }
 
-export const DEFAULT_METRICS_NAMESPACE = 'JourneyEngine';
+export { DEFAULT_METRICS_NAMESPACE };
 
 /**
  * One engine Lambda function with the defaults every handler shares: Node.js 24 on arm64, X-Ray

@@ -11,7 +11,7 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, IAlarm, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
@@ -28,9 +28,13 @@ import { Construct } from 'constructs';
 import { EVAL_INDEX, WRITE_KEY_PREFIX } from '../adapters/table-keys';
 import type { EngineConfig, MessagingConfig } from '../core/config';
 import { checkJourneys, parseTemplates, TemplateValidationError } from '../core/journeys/validate';
+import { EngineAlarms, EngineAlarmThresholds, thresholdProblems } from './alarms';
+import { EngineDashboard } from './dashboard';
 import { EngineData, IEngineData } from './engine-data';
 import { EngineFunction, EngineLogLevel } from './engine-function';
+import { EngineMetrics } from './engine-metrics';
 import { Journey } from './journey';
+import { SERVICE } from './metrics';
 
 export interface JourneyEngineProps {
   /** Segments and metric settings, compiled into every function bundle. */
@@ -70,11 +74,24 @@ export interface JourneyEngineProps {
    */
   readonly throttle?: ThrottleSettings;
   /**
-   * Where the dead-letter alarms notify.
+   * Where every alarm (dead letters, journey failures and throttles, send failure rate, processor
+   * errors, Lambda and start throttles, API 5xx rate) notifies, when it fires and when it clears.
    *
    * @default - the alarms change state without notifying anyone
    */
   readonly alarmTopic?: ITopic;
+  /**
+   * When the operational alarms fire (see `EngineAlarms`).
+   *
+   * @default - the defaults of `EngineAlarmThresholds`
+   */
+  readonly alarmThresholds?: EngineAlarmThresholds;
+  /**
+   * Whether to create the CloudWatch dashboard (`EngineDashboard`).
+   *
+   * @default true
+   */
+  readonly dashboard?: boolean;
   /** @default 'JourneyEngine' */
   readonly metricsNamespace?: string;
   /**
@@ -212,6 +229,12 @@ export class JourneyEngine extends Construct {
   public readonly stateMachineArnPrefix: string;
   /** The SES configuration set that publishes e-mail events, when `config.messaging.email` is set. */
   public readonly emailConfigurationSet?: ConfigurationSet;
+  /** One alarm per dead-letter queue: its first message. */
+  public readonly deadLetterAlarms: readonly IAlarm[];
+  /** Journey failures and throttles, send failure rate, processor errors, throttles, API 5xx rate. */
+  public readonly alarms: EngineAlarms;
+  /** Absent when the `dashboard` prop is false. */
+  public readonly dashboard?: EngineDashboard;
 
   public constructor(scope: Construct, id: string, props: JourneyEngineProps) {
     super(scope, id);
@@ -284,7 +307,7 @@ export class JourneyEngine extends Construct {
       ...common,
       entry: path.join(LAMBDAS, 'ingest.ts'),
       description: 'Segment-compatible ingest: validate, stamp and enqueue events',
-      serviceName: 'ingest',
+      serviceName: SERVICE.ingest,
       timeout: Duration.seconds(10),
       environment: { ...common.environment, QUEUE_URL: this.queue.queueUrl },
     });
@@ -298,7 +321,7 @@ export class JourneyEngine extends Construct {
       ...common,
       entry: path.join(LAMBDAS, 'processor.ts'),
       description: 'Fold queued events into profiles, evaluate segments, enter, resume and exit journeys',
-      serviceName: 'processor',
+      serviceName: SERVICE.processor,
       timeout: PROCESSOR_TIMEOUT,
       environment: {
         ...common.environment,
@@ -310,7 +333,7 @@ export class JourneyEngine extends Construct {
       ...common,
       entry: path.join(LAMBDAS, 'admin.ts'),
       description: 'Admin API: write keys, profiles, events, journey entries',
-      serviceName: 'admin',
+      serviceName: SERVICE.admin,
       timeout: Duration.seconds(29),
       environment: { ...common.environment, START_QUEUE_URL: this.startQueue.queueUrl },
     });
@@ -318,7 +341,7 @@ export class JourneyEngine extends Construct {
       ...common,
       entry: path.join(LAMBDAS, 'reevaluate.ts'),
       description: 'Re-evaluate time-based segments of profiles that are due; segment entries and exits start and stop journeys',
-      serviceName: 'reevaluate',
+      serviceName: SERVICE.reevaluate,
       timeout: Duration.minutes(5),
       deadLetterQueue: this.reevaluationDeadLetterQueue,
       environment: {
@@ -340,7 +363,7 @@ export class JourneyEngine extends Construct {
       ...common,
       entry: path.join(LAMBDAS, 'journey-task.ts'),
       description: 'Journey steps: send (suppression, rendering, SES / SMS / push), branch, split, waits, profile updates',
-      serviceName: 'journey-task',
+      serviceName: SERVICE.journeyTask,
       timeout: Duration.seconds(60),
     });
     const journeys: Record<string, Journey> = {};
@@ -360,7 +383,7 @@ export class JourneyEngine extends Construct {
       ...common,
       entry: path.join(LAMBDAS, 'starter.ts'),
       description: 'Start queued journey runs at a steady pace',
-      serviceName: 'starter',
+      serviceName: SERVICE.starter,
       timeout: STARTER_TIMEOUT,
       environment: {
         ...common.environment,
@@ -381,7 +404,7 @@ export class JourneyEngine extends Construct {
       ...common,
       entry: path.join(LAMBDAS, 'feedback.ts'),
       description: 'Fold SES and SMS delivery events into suppression flags, message logs and counters',
-      serviceName: 'feedback',
+      serviceName: SERVICE.feedback,
       timeout: Duration.seconds(30),
       environment: { ...common.environment, QUEUE_URL: this.queue.queueUrl },
       deadLetterQueue: this.feedbackDeadLetterQueue,
@@ -403,10 +426,49 @@ export class JourneyEngine extends Construct {
     this.api = api;
     this.apiUrl = stage.url;
 
-    this.alarmOnDeadLetters('DeadLetterAlarm', this.deadLetterQueue, 'Events failed processing maxReceiveCount times', props.alarmTopic);
-    this.alarmOnDeadLetters('ReevaluationDeadLetterAlarm', this.reevaluationDeadLetterQueue, 'A segment re-evaluation run failed', props.alarmTopic);
-    this.alarmOnDeadLetters('StartDeadLetterAlarm', this.startDeadLetterQueue, 'Journey runs failed to start maxReceiveCount times', props.alarmTopic);
-    this.alarmOnDeadLetters('FeedbackDeadLetterAlarm', this.feedbackDeadLetterQueue, 'SES or SMS delivery events failed processing', props.alarmTopic);
+    this.deadLetterAlarms = [
+      this.alarmOnDeadLetters('DeadLetterAlarm', this.deadLetterQueue, 'Events failed processing maxReceiveCount times', props.alarmTopic),
+      this.alarmOnDeadLetters('ReevaluationDeadLetterAlarm', this.reevaluationDeadLetterQueue, 'A segment re-evaluation run failed', props.alarmTopic),
+      this.alarmOnDeadLetters('StartDeadLetterAlarm', this.startDeadLetterQueue, 'Journey runs failed to start maxReceiveCount times', props.alarmTopic),
+      this.alarmOnDeadLetters('FeedbackDeadLetterAlarm', this.feedbackDeadLetterQueue, 'SES or SMS delivery events failed processing', props.alarmTopic),
+    ];
+    const metrics = new EngineMetrics(props.metricsNamespace);
+    const functions = {
+      ingest: this.ingestFunction.function,
+      processor: this.processorFunction.function,
+      admin: this.adminFunction.function,
+      reevaluate: this.reevaluateFunction.function,
+      journeyTask: this.journeyTaskFunction.function,
+      starter: this.starterFunction.function,
+      feedback: this.feedbackFunction.function,
+    };
+    const stateMachines = Object.fromEntries(Object.entries(this.journeys).map(([journeyId, journey]) => [journeyId, journey.stateMachine]));
+    this.alarms = new EngineAlarms(this, 'Alarms', {
+      metrics,
+      api: this.api,
+      functions,
+      stateMachines,
+      thresholds: props.alarmThresholds,
+      alarmTopic: props.alarmTopic,
+    });
+    if (props.dashboard ?? true) {
+      this.dashboard = new EngineDashboard(this, 'Dashboard', {
+        metrics,
+        api: this.api,
+        eventsQueue: this.queue,
+        startQueue: this.startQueue,
+        deadLetterQueues: {
+          events: this.deadLetterQueue,
+          starts: this.startDeadLetterQueue,
+          reevaluation: this.reevaluationDeadLetterQueue,
+          feedback: this.feedbackDeadLetterQueue,
+        },
+        functions,
+        stateMachines,
+        email: props.config.messaging?.email !== undefined,
+        alarms: [...this.deadLetterAlarms, ...this.alarms.alarms],
+      });
+    }
 
     // Grant.
     this.grantAccess(props, stateMachineNamePrefix);
@@ -486,7 +548,7 @@ export class JourneyEngine extends Construct {
     return { api, stage };
   }
 
-  private alarmOnDeadLetters(id: string, queue: IQueue, what: string, topic: ITopic | undefined): void {
+  private alarmOnDeadLetters(id: string, queue: IQueue, what: string, topic: ITopic | undefined): IAlarm {
     const alarm = new Alarm(this, id, {
       alarmDescription: `${what}: inspect the dead-letter queue, fix the cause, then redrive.`,
       metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
@@ -499,6 +561,7 @@ export class JourneyEngine extends Construct {
       alarm.addAlarmAction(new SnsAction(topic));
       alarm.addOkAction(new SnsAction(topic));
     }
+    return alarm;
   }
 
   private grantAccess(props: JourneyEngineProps, stateMachineNamePrefix: string): void {
@@ -709,6 +772,7 @@ function checkProps(props: JourneyEngineProps, stateMachineNamePrefix: string): 
       problems.push(`throttle.burstLimit must be a positive integer, got ${throttle.burstLimit}`);
     }
   }
+  problems.push(...thresholdProblems(props.alarmThresholds));
   if (problems.length > 0) {
     throw new Error(`Invalid JourneyEngineProps:\n  - ${problems.join('\n  - ')}`);
   }
