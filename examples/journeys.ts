@@ -1,4 +1,4 @@
-import type { Goal, JourneyDefinition, TemplateDefinition } from '../lib/core/journeys/definition';
+import type { JourneyDefinition, TemplateDefinition } from '../lib/core/journeys/definition';
 import {
   MONDAY_TO_FRIDAY,
   branch,
@@ -101,16 +101,14 @@ const SOLD_OUT_SIZES = [44, 45, 46, '44', '45', '46'];
 
 const context = { templates: exampleTemplates };
 
-/**
- * The journey with its conversion goals (the builder has no goal step: goals are not steps). They
- * are validated with the journeys by `parseJourneys` in `indonesia.ts`.
- */
-const withGoals = (definition: JourneyDefinition, ...goals: Goal[]): JourneyDefinition => ({ ...definition, goals });
-
 export const exampleJourneys: JourneyDefinition[] = [
-  withGoals(journey('welcome', 'Welcome series', 'Welcome on the preferred channel, then a first-order offer to those who have not ordered')
+  journey('welcome', 'Welcome series', 'Welcome on the preferred channel, then a first-order offer to those who have not ordered')
     .onEvent('Signed Up')
     .quietHours('21:00', '08:00', 'defer')
+    .goals(
+      // A first order within a week of signing up.
+      { id: 'first-order', event: 'Order Completed', windowDays: 7 },
+    )
     .steps(
       branch('channel').when('sms', prefers('sms'), 'welcome-sms').when('push', prefers('push'), 'welcome-push').otherwise('welcome-email'),
       send('welcome-email', email('welcome-email'), { next: 'ordered' }),
@@ -125,16 +123,17 @@ export const exampleJourneys: JourneyDefinition[] = [
       exit('done'),
     )
     .build(context),
-    // A first order within a week of signing up.
-    { id: 'first-order', event: 'Order Completed', windowDays: 7 },
-  ),
 
-  withGoals(journey('cart-abandonment', 'Cart abandonment', 'Remind about an abandoned cart unless that cart is bought')
+  journey('cart-abandonment', 'Cart abandonment', 'Remind about an abandoned cart unless that cart is bought')
     .onEvent('Cart Abandoned', where('cartId').exists())
     .keyedBy('cartId')
     .reentry(cooldown(days(1)))
     .exitWhen(eventMatches('Order Completed', { matchEntryKey: true }))
     .quietHours('21:00', '08:00', 'defer')
+    .goals(
+      // That cart bought within 2 days; the run stops at once (as its exit criterion would).
+      { id: 'order', event: 'Order Completed', matchEntryKey: true, windowDays: 2, exitOnConversion: true },
+    )
     .steps(
       // The exit criterion stops the run the moment this cart is bought, so a plain wait suffices.
       wait('wait-1h', hours(1)),
@@ -146,13 +145,15 @@ export const exampleJourneys: JourneyDefinition[] = [
       exit('done'),
     )
     .build(context),
-    // That cart bought within 2 days; the run stops at once (as its exit criterion would).
-    { id: 'order', event: 'Order Completed', matchEntryKey: true, windowDays: 2, exitOnConversion: true },
-  ),
 
-  withGoals(journey('first-purchase-cross-sell', 'Cross-sell after the first purchase', 'Offer the service their region uses: top-ups and groceries in the east, bills elsewhere')
+  journey('first-purchase-cross-sell', 'Cross-sell after the first purchase', 'Offer the service their region uses: top-ups and groceries in the east, bills elsewhere')
     .onEvent('Order Completed')
     .quietHours('21:00', '08:00', 'defer')
+    .goals(
+      // The service offered, used within a week of the offer (value: the amount topped up or paid).
+      { id: 'top-up', event: 'Top Up Completed', windowDays: 7, from: 'lastSend', valueProperty: 'amount' },
+      { id: 'bill-payment', event: 'Payment Completed', windowDays: 7, from: 'lastSend', valueProperty: 'amount' },
+    )
     .steps(
       // Entry is once per customer; this keeps out customers whose first order predates the journey.
       branch('first-order').when('first', metric('orders.count').equals(1), 'wait-1d').otherwise('done'),
@@ -163,16 +164,16 @@ export const exampleJourneys: JourneyDefinition[] = [
       exit('done'),
     )
     .build(context),
-    // The service offered, used within a week of the offer (value: the amount topped up or paid).
-    { id: 'top-up', event: 'Top Up Completed', windowDays: 7, from: 'lastSend', valueProperty: 'amount' },
-    { id: 'bill-payment', event: 'Payment Completed', windowDays: 7, from: 'lastSend', valueProperty: 'amount' },
-  ),
 
-  withGoals(journey('win-back', 'Win back lapsed high-value customers', 'A 10% holdout measures the revenue lift of the offer')
+  journey('win-back', 'Win back lapsed high-value customers', 'A 10% holdout measures the revenue lift of the offer')
     .onSegmentEntered('lapsed-30d')
     .reentry(cooldown(days(90)))
     .exitWhen(eventMatches('Order Completed'), segmentExited('lapsed-30d'))
     .quietHours('21:00', '08:00', 'defer')
+    .goals(
+      // Revenue within 14 days of entry, holdout included: the lift of the offer.
+      { id: 'order', event: 'Order Completed', windowDays: 14, valueProperty: 'revenue' },
+    )
     .steps(
       branch('value').when('high-value', inSegment('high-value'), 'holdout-test').otherwise('done'),
       split('holdout-test').variant('offer', 90, 'send-offer').holdout(10),
@@ -182,9 +183,6 @@ export const exampleJourneys: JourneyDefinition[] = [
       exit('done'),
     )
     .build(context),
-    // Revenue within 14 days of entry, holdout included: the lift of the offer.
-    { id: 'order', event: 'Order Completed', windowDays: 14, valueProperty: 'revenue' },
-  ),
 
   journey('loyalty-reward-reminder', 'Loyalty reward reminder', 'Members close to a reward: a buy-one-get-one nudge at 2 pm their time on a weekday')
     .onSegmentEntered('loyalty-near-reward')

@@ -1,6 +1,6 @@
 import type { Channel } from '../profile';
 import type { Condition } from '../segments/definition';
-import type { EventMatch, JourneyDefinition, PropertyFilter, QuietHours, Reentry, Step, Weekday } from './definition';
+import type { EventMatch, Goal, JourneyDefinition, PropertyFilter, QuietHours, Reentry, Step, Weekday } from './definition';
 import { checkJourneys, JourneyValidationError, type JourneyContext } from './validate';
 
 /**
@@ -364,6 +364,8 @@ export interface JourneyBuilder {
   quietHours(start: string, end: string, action?: QuietHours['action']): JourneyBuilder;
   /** Transactional: frequency caps do not apply (consent always does). */
   ignoringFrequencyCaps(): JourneyBuilder;
+  /** Conversion goals measured for the journey (and, with `exitOnConversion`, ending its runs). */
+  goals(...goals: Goal[]): JourneyBuilder;
   /** The steps; the first is where runs start. */
   steps(...steps: StepDraft[]): BuildableJourney;
 }
@@ -406,12 +408,13 @@ function builder(draft: Draft, entry: JourneyDefinition['entry']): JourneyBuilde
     },
     quietHours: (start, end, action = 'defer') => next({ quietHours: { start, end, action } }),
     ignoringFrequencyCaps: () => next({ ignoreFrequencyCaps: true }),
+    goals: (...goals) => next({ goals: [...(draft.goals ?? []), ...goals] }),
     steps: (...steps) => ({ build: (context) => build(draft, entry, steps, context) }),
   };
 }
 
 function build(draft: Draft, entry: JourneyDefinition['entry'], drafts: readonly StepDraft[], context: Partial<JourneyContext> = {}): JourneyDefinition {
-  const { id, name, description, reentry, entryKey, exitCriteria, quietHours, ignoreFrequencyCaps } = draft;
+  const { id, name, description, reentry, entryKey, exitCriteria, quietHours, ignoreFrequencyCaps, goals } = draft;
   const definition = {
     id,
     name,
@@ -422,6 +425,7 @@ function build(draft: Draft, entry: JourneyDefinition['entry'], drafts: readonly
     ...(exitCriteria !== undefined && { exitCriteria }),
     ...(quietHours !== undefined && { quietHours }),
     ...(ignoreFrequencyCaps !== undefined && { ignoreFrequencyCaps }),
+    ...(goals !== undefined && { goals }),
     startAt: drafts[0]?.id,
     steps: drafts.map((step, i) => linkToFollowing(step, drafts[i + 1]?.id)),
   };
