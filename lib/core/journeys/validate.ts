@@ -14,6 +14,7 @@ import {
   type TemplateDefinition,
 } from './definition';
 import { HOLDOUT, OTHERWISE } from './protocol';
+import { article, isRecord, quoteAll, show, unknownKeyHints, valueAt } from '../validation-text';
 
 /** Journey definitions that cannot run; `problems` lists every one, each naming the journey, the step and the fix. */
 export class JourneyValidationError extends Error {
@@ -476,43 +477,19 @@ function describeIssue(issue: z.core.$ZodIssue, actual: unknown): string {
   }
 }
 
-function article(expected: string): string {
-  const names: Record<string, string> = { int: 'a whole number', array: 'an array', object: 'an object', string: 'a string', number: 'a number', boolean: 'a boolean', record: 'an object' };
-  return names[expected] ?? expected;
-}
 
 function unknownKeys(record: Record<string, unknown>, known: readonly string[], at: string): string[] {
-  return Object.keys(record)
-    .filter((key) => !known.includes(key))
-    .map((key) => {
-      const near = known.find((k) => k.toLowerCase() === key.toLowerCase());
-      return `${at}: unknown key "${key}"; ${near ? `did you mean "${near}"?` : `use one of ${quoteAll(known)}`}`;
-    });
+  return unknownKeyHints(record, known).map(([, hint]) => `${at}: ${hint}`);
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : out === '' ? String(part) : `${out}.${String(part)}`), '');
 }
 
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  return path.reduce<unknown>((value, part) => (isRecord(value) || Array.isArray(value) ? (value as Record<PropertyKey, unknown>)[part] : undefined), input);
-}
 
 function formatDays(seconds: number): string {
   return `${Math.round((seconds / 86_400) * 100) / 100} days`;
 }
 
-function quoteAll(values: readonly string[]): string {
-  const shown = values.slice(0, 12).map((v) => `"${v}"`).join(', ');
-  return values.length > 12 ? `${shown}, ...` : shown || '(none)';
-}
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
-function show(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RFM_TIERS } from '../rfm';
 import { segmentDefinitionSchema, type SegmentDefinition } from './definition';
+import { article, isRecord, show, unknownKeyHints, valueAt } from '../validation-text';
 
 /** Segment definitions that cannot be used; `problems` lists every one, each with its path and fix. */
 export class SegmentValidationError extends Error {
@@ -155,29 +156,15 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): Problem {
   }
 }
 
-function article(expected: string): string {
-  const names: Record<string, string> = {
-    int: 'a whole number', array: 'an array', object: 'an object', string: 'a string', number: 'a number', boolean: 'a boolean',
-  };
-  return names[expected] ?? expected;
-}
 
 function unknownKeys(record: Record<string, unknown>, known: readonly string[], path: string): Problem[] {
-  return Object.keys(record)
-    .filter((key) => !known.includes(key))
-    .map((key) => {
-      const near = known.find((k) => k.toLowerCase() === key.toLowerCase());
-      return [`${path}.${key}`, `unknown key "${key}"; ${near ? `did you mean "${near}"?` : `use one of ${known.map((k) => `"${k}"`).join(', ')}`}`] as const;
-    });
+  return unknownKeyHints(record, known).map(([key, hint]) => [`${path}.${key}`, hint] as const);
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : `${out}.${String(part)}`), 'segments');
 }
 
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  return path.reduce<unknown>((value, part) => (isRecord(value) || Array.isArray(value) ? (value as Record<PropertyKey, unknown>)[part] : undefined), input);
-}
 
 function segmentIndex(path: string): number {
   const match = /^segments\[(\d+)\]/.exec(path);
@@ -196,12 +183,4 @@ function isIsoDate(value: unknown): boolean {
   return typeof value === 'string' && iso.test(value) && !Number.isNaN(Date.parse(value));
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
-function show(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
