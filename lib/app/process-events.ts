@@ -76,8 +76,8 @@ const DEFAULT_MAX_ATTEMPTS = 25;
  * and never converts twice; counted after it; never re-issued. A goal with `exitOnConversion`
  * stops its run like exit criteria (counter `exited:goal:<goalId>`).
  *
- * Cost per profile in a batch: one BatchGet of its events' keys, one GetItem, one PutItem (plus one
- * more of each per version conflict), and one BatchWrite slot per event and transition. A new
+ * Cost per profile in a batch: one BatchGet of its events' keys, one GetItem (shared by identity
+ * resolution and the commit), one PutItem (plus one more of each per version conflict), and one BatchWrite slot per event and transition. A new
  * identity key costs one conditional PutItem; a merge costs reads and writes proportional to the
  * loser's stored events.
  *
@@ -92,8 +92,8 @@ export async function processEvents(events: readonly CustomerEvent[], deps: Proc
   }
   // Engine events are the engine's own log lines: they never resolve identities or fold.
   const customerEvents = events.filter((event) => event.source !== 'engine');
-  const { groups, merges } = await resolveProfiles(customerEvents, deps, now);
-  const commits = await Promise.all([...groups].map(([profileId, grouped]) => commitEvents(profileId, grouped, deps, now)));
+  const { groups, merges, reads } = await resolveProfiles(customerEvents, deps, now);
+  const commits = await Promise.all([...groups].map(([profileId, grouped]) => commitEvents(profileId, grouped, deps, now, reads.get(profileId))));
   const transitions = commits.flatMap((commit) => commit.transitions);
   const effects = deps.journeys === undefined
     ? NO_EFFECTS
@@ -125,16 +125,24 @@ interface Commit {
   readonly redelivered: JourneyActions;
 }
 
-/** Fold one profile's events in one conditional write, retried on version conflicts. */
-async function commitEvents(profileId: string, events: readonly CustomerEvent[], deps: ProcessEventsDeps, now: Date): Promise<Commit> {
+type LiveProfile = Awaited<ReturnType<typeof readLive>>;
+
+/**
+ * Fold one profile's events in one conditional write, retried on version conflicts. `firstRead` is
+ * the read identity resolution already made: the first attempt reuses it (a stale read only fails
+ * the conditional write, and the retry reads again), saving a GetItem per profile per batch.
+ */
+async function commitEvents(profileId: string, events: readonly CustomerEvent[], deps: ProcessEventsDeps, now: Date, firstRead?: LiveProfile): Promise<Commit> {
   const { store, config } = deps;
   // A redelivery older than the profile's ring of recent messageIds is still found by its stored event.
   const stored = await store.findStoredEvents(profileId, events);
   const fresh = events.filter((event) => !stored.has(event.messageId));
   const expiresAt = expiryOf(config, now);
   const journeys = deps.journeys === undefined ? [] : config.journeys ?? [];
+  let reusable = firstRead;
   return withConflictRetry(deps.maxAttempts, async () => {
-    const { profileId: liveId, stored: current } = await readLive(store, profileId);
+    const { profileId: liveId, stored: current } = reusable ?? (await readLive(store, profileId));
+    reusable = undefined;
     const base = current?.profile ?? emptyProfile(liveId, now.toISOString());
     const folded = foldEvents(base, fresh, config);
     const appliedIds = new Set(folded.applied.map((event) => event.messageId));
@@ -256,7 +264,11 @@ export function expiryOf(config: EngineConfig, now: Date): number {
  * (stored state plus the batch's events so far), so that an identify early in the batch counts for
  * a track later in it.
  */
-async function resolveProfiles(events: readonly CustomerEvent[], deps: ProcessEventsDeps, now: Date): Promise<{ groups: Map<string, CustomerEvent[]>; merges: number }> {
+async function resolveProfiles(
+  events: readonly CustomerEvent[],
+  deps: ProcessEventsDeps,
+  now: Date,
+): Promise<{ groups: Map<string, CustomerEvent[]>; merges: number; reads: Map<string, LiveProfile> }> {
   const { store, config } = deps;
   const allKeys = [...new Map(events.flatMap(identityKeysOf).map((key) => [identityKeyString(key), key])).values()];
   const linked = allKeys.length === 0 ? new Map<string, string>() : await store.findProfileIds(allKeys);
@@ -266,10 +278,14 @@ async function resolveProfiles(events: readonly CustomerEvent[], deps: ProcessEv
 
   /** profileId -> the live profile it resolved to, so each profile is read once per batch. */
   const resolved = new Map<string, string>();
+  /** The reads as stored, for the commit's first attempt (not for profiles a merge changed). */
+  const reads = new Map<string, LiveProfile>();
   const load = async (profileId: string): Promise<string> => {
     const known = resolved.get(profileId);
     if (known !== undefined && views.has(known)) return known;
-    const { profileId: liveId, stored } = await readLive(store, profileId);
+    const read = await readLive(store, profileId);
+    const { profileId: liveId, stored } = read;
+    if (!reads.has(liveId)) reads.set(liveId, read);
     if (!views.has(liveId)) views.set(liveId, stored?.profile ?? emptyProfile(liveId, now.toISOString()));
     resolved.set(profileId, liveId);
     return liveId;
@@ -292,6 +308,8 @@ async function resolveProfiles(events: readonly CustomerEvent[], deps: ProcessEv
           const loserKeys = [...linked].filter(([, owner]) => owner === loser).map(([key]) => parseIdentityKey(key));
           await mergeProfile(loser, target, loserKeys, deps, now);
           merges++;
+          reads.delete(target);
+          reads.delete(loser);
           views.set(target, mergeProfiles(views.get(target) as Profile, views.get(loser) as Profile));
           views.delete(loser);
           resolved.set(loser, target);
@@ -319,7 +337,7 @@ async function resolveProfiles(events: readonly CustomerEvent[], deps: ProcessEv
       break;
     }
   }
-  return { groups, merges };
+  return { groups, merges, reads };
 }
 
 /**

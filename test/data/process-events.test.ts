@@ -78,6 +78,27 @@ describe('processEvents', () => {
     expect((await allEvents(profile.profileId)).map((e) => e.messageId)).toEqual(expect.arrayContaining(events.map((e) => e.messageId)));
   });
 
+  it('reads a known customer\'s profile once per batch: identity resolution and the commit share the read', async () => {
+    // Prepare: count the requests the store sends from here on.
+    const userId = uid('u');
+    await processEvents([event({ type: 'identify', userId, traits: { name: 'Sari' } })], deps());
+    const sent: string[] = [];
+    table.client.middlewareStack.add((next, context) => async (args) => {
+      sent.push(String(context.commandName));
+      return next(args);
+    }, { step: 'initialize', name: 'countCommands' });
+    // Act
+    try {
+      await processEvents([order({ userId }, 50_000), order({ userId }, 75_000)], deps());
+    } finally {
+      table.client.middlewareStack.remove('countCommands');
+    }
+    // Assess
+    expect(sent.filter((name) => name === 'GetItemCommand')).toHaveLength(1);
+    expect(sent.filter((name) => name === 'PutItemCommand')).toHaveLength(1);
+    expect((await profileOf(user(userId))).metrics.orders).toMatchObject({ count: 2, revenue: 125_000 });
+  });
+
   it('puts anonymous events sent before login on the profile of the user who then identifies', async () => {
     // Prepare
     const anonymousId = uid('a');
