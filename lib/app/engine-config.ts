@@ -28,7 +28,20 @@ export function loadEngineConfig(json: string | undefined): EngineConfig {
   if (json === undefined || json === '') {
     throw new Error('ENGINE_CONFIG is not set: deploy with the JourneyEngine construct, or set it to the JSON of an EngineConfig');
   }
-  const raw = JSON.parse(json) as EngineConfig;
+  const { config, problems } = checkEngineConfig(JSON.parse(json) as EngineConfig);
+  if (problems.length > 0) throw new EngineConfigValidationError(problems);
+  return config;
+}
+
+/**
+ * Every problem of a configuration, section by section, and the configuration as parsed: what
+ * `loadEngineConfig` runs at cold start and the CDK construct runs at synth, so a configuration that
+ * synthesises also starts.
+ *
+ * @example
+ * const { problems } = checkEngineConfig(props.config); // [] when it can run
+ */
+export function checkEngineConfig(raw: EngineConfig): { config: EngineConfig; problems: string[] } {
   const problems = checkGlobalControlShare(raw.globalControlShare);
   const segments = collect(problems, () => parseSegments(raw.segments ?? []));
   const templates = raw.templates === undefined ? undefined : collect(problems, () => parseTemplates(raw.templates));
@@ -39,13 +52,13 @@ export function loadEngineConfig(json: string | undefined): EngineConfig {
     : segments !== undefined && !templatesFailed
       ? collect(problems, () => parseJourneys(raw.journeys, { segments, templates: templates ?? [] }))
       : pushAll(problems, checkJourneys(raw.journeys, { ...(segments !== undefined && { segments }), ...(templates !== undefined && { templates }) }));
-  if (problems.length > 0) throw new EngineConfigValidationError(problems);
-  return {
+  const config = {
     ...raw,
-    segments: segments as SegmentDefinition[],
+    segments: (segments ?? []) as SegmentDefinition[],
     ...(templates !== undefined && { templates: templates as TemplateDefinition[] }),
     ...(journeys !== undefined && { journeys }),
   };
+  return { config, problems };
 }
 
 function pushAll(problems: string[], checked: { journeys: JourneyDefinition[]; problems: string[] }): JourneyDefinition[] {

@@ -27,7 +27,7 @@ import { LogLevel } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { EVAL_INDEX, WRITE_KEY_PREFIX } from '../adapters/table-keys';
 import type { EngineConfig, MessagingConfig } from '../core/config';
-import { checkJourneys, parseTemplates, TemplateValidationError } from '../core/journeys/validate';
+import { checkEngineConfig } from '../app/engine-config';
 import { EngineAlarms, EngineAlarmThresholds, thresholdProblems } from './alarms';
 import { EngineDashboard } from './dashboard';
 import { EngineData, IEngineData } from './engine-data';
@@ -736,11 +736,10 @@ function checkProps(props: JourneyEngineProps, stateMachineNamePrefix: string): 
     }
   }
   if (Array.isArray(props.config?.segments)) {
-    const { journeys, problems: journeyProblems } = checkJourneys(props.config.journeys ?? [], {
-      segments: props.config.segments,
-      templates: props.config.templates ?? [],
-    });
-    problems.push(...journeyProblems, ...templateProblems(props.config.templates ?? []));
+    // The same checks the functions run at cold start: what synthesises also starts.
+    const { config, problems: configProblems } = checkEngineConfig(props.config);
+    const journeys = config.journeys ?? [];
+    problems.push(...configProblems);
     if (!/^[A-Za-z0-9_-]*$/.test(stateMachineNamePrefix)) {
       problems.push(`stateMachineNamePrefix may hold only letters, digits, "-" and "_", got "${stateMachineNamePrefix}"`);
     }
@@ -787,15 +786,6 @@ function smsSettings(config: EngineConfig): MessagingConfig['sms'] {
   return config.messaging?.sms ?? (textsSomeone ? {} : undefined);
 }
 
-function templateProblems(templates: unknown): readonly string[] {
-  try {
-    parseTemplates(templates);
-    return [];
-  } catch (error) {
-    if (error instanceof TemplateValidationError) return error.problems;
-    throw error;
-  }
-}
 
 /** `halo@tokokita.co.id` from `"Toko Kita" <halo@tokokita.co.id>` or from a bare address. */
 function emailAddressOf(from: string): string {

@@ -405,6 +405,15 @@ describe('journey props', () => {
     );
   });
 
+  it('fails at synth on what the functions would refuse at cold start: segments and the control share', () => {
+    const broken: EngineConfig = {
+      ...journeyConfig,
+      segments: [...journeyConfig.segments, { id: 'vip', name: 'VIP', condition: { type: 'metric', metric: 'clv', operator: 'gte', value: 'lots' } } as never],
+      globalControlShare: 0.9,
+    };
+    expect(engineFor(broken)).toThrow(/globalControlShare[\s\S]*segments\[\d+\]\.condition\.value/);
+  });
+
   it('refuses state machine names over 80 characters or with other characters', () => {
     expect(engineFor(journeyConfig, { stateMachineNamePrefix: 'x'.repeat(70) })).toThrow(/state machine name "x+cart-abandonment" is 86 characters, at most 80/);
     expect(engineFor(journeyConfig, { stateMachineNamePrefix: 'toko.' })).toThrow(/stateMachineNamePrefix may hold only/);
