@@ -7,7 +7,8 @@ import { SqsStartQueue } from '../lib/adapters/sqs-start-queue';
 import { handleAdminRequest, type AdminDeps } from '../lib/app/admin-api';
 import { clock } from '../lib/app/clock';
 import { loadEngineConfig } from '../lib/app/engine-config';
-import { requiredEnv, documentClient, observability } from './shared/runtime';
+import { documentClient } from './shared/dynamo';
+import { requiredEnv, observability } from './shared/runtime';
 
 const tableName = requiredEnv('TABLE_NAME', 'admin');
 const client = documentClient();

@@ -8,7 +8,8 @@ import { clock } from '../lib/app/clock';
 import { loadEngineConfig } from '../lib/app/engine-config';
 import { handleFeedback, type FeedbackResult } from '../lib/app/feedback';
 import { DIMENSION, METRIC } from '../lib/infrastructure/metrics';
-import { documentClient, observability, requiredEnv } from './shared/runtime';
+import { documentClient } from './shared/dynamo';
+import { observability, requiredEnv } from './shared/runtime';
 
 /**
  * Feedback Lambda: the composition root of `handleFeedback`. Target of EventBridge rules on SES

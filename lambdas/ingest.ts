@@ -6,7 +6,8 @@ import { DynamoWriteKeyStore } from '../lib/adapters/dynamo-write-key-store';
 import { SqsEventQueue } from '../lib/adapters/sqs-event-queue';
 import { ingest, toHttpResponse, type IngestResult } from '../lib/app/ingest';
 import { bodyBytes } from '../lib/app/ingest-http';
-import { requiredEnv, documentClient, observability } from './shared/runtime';
+import { documentClient } from './shared/dynamo';
+import { requiredEnv, observability } from './shared/runtime';
 import { DIMENSION, METRIC, type RejectionReason } from '../lib/infrastructure/metrics';
 import { clock } from '../lib/app/clock';
 

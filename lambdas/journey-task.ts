@@ -15,7 +15,8 @@ import type { SendTaskResult, TaskRequest } from '../lib/core/journeys/protocol'
 import type { ChannelSender } from '../lib/core/ports';
 import type { Channel } from '../lib/core/profile';
 import { DIMENSION, METRIC, SUPPRESSION_REASON_VALUES, dimensionValue } from '../lib/infrastructure/metrics';
-import { documentClient, observability, requiredEnv } from './shared/runtime';
+import { documentClient } from './shared/dynamo';
+import { observability, requiredEnv } from './shared/runtime';
 
 /**
  * Journey task Lambda: every Task state of every compiled journey calls it with a TaskRequest

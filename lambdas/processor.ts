@@ -11,7 +11,8 @@ import type { JourneyEffectsDeps } from '../lib/app/journey-effects';
 import { loadEngineConfig } from '../lib/app/engine-config';
 import { processEvents } from '../lib/app/process-events';
 import { parseQueueMessage } from '../lib/core/queue-message';
-import { requiredEnv, documentClient, observability } from './shared/runtime';
+import { documentClient } from './shared/dynamo';
+import { requiredEnv, observability } from './shared/runtime';
 import { METRIC } from '../lib/infrastructure/metrics';
 import { clock } from '../lib/app/clock';
 

@@ -8,7 +8,8 @@ import { SqsStartQueue } from '../lib/adapters/sqs-start-queue';
 import type { JourneyEffectsDeps } from '../lib/app/journey-effects';
 import { loadEngineConfig } from '../lib/app/engine-config';
 import { reevaluateDueProfiles } from '../lib/app/reevaluate-segments';
-import { requiredEnv, documentClient, observability } from './shared/runtime';
+import { documentClient } from './shared/dynamo';
+import { requiredEnv, observability } from './shared/runtime';
 import { METRIC } from '../lib/infrastructure/metrics';
 import { clock } from '../lib/app/clock';
 

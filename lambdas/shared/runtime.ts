@@ -1,11 +1,10 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 
 /**
- * What every handler builds once at module scope: its env, its DynamoDB document client, its
- * Powertools logger and metrics. One place, so the handlers stay composition roots only.
+ * What every handler builds once at module scope: its env, its Powertools logger and metrics. One
+ * place, so the handlers stay composition roots only. The DynamoDB client is in `dynamo.ts`, so a
+ * handler that never reads the table (the starter) does not load it.
  */
 
 /**
@@ -20,15 +19,6 @@ export function requiredEnv(name: string, handler: string): string {
   return value;
 }
 
-/**
- * The document client all adapters use (undefined attributes dropped on write).
- *
- * @example
- * const store = new DynamoProfileStore({ client: documentClient(), tableName });
- */
-export function documentClient(): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
-}
 
 /**
  * A handler's logger and metrics, named after it, in the configured namespace.
