@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { CounterIncrement, JourneyStore } from '../core/ports';
 import type { MessageLogEntry } from '../core/profile';
 import { COUNTER_SHARDS, PK, SK, TTL_ATTRIBUTE, keys } from './table-keys';
@@ -92,18 +92,15 @@ export class DynamoJourneyStore implements JourneyStore {
 
   public async readCounters(journeyId: string): Promise<CounterIncrement[]> {
     const totals = new Map<string, CounterIncrement>();
-    let start: Record<string, unknown> | undefined;
-    do {
-      const { Items = [], LastEvaluatedKey } = await this.client.send(new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
-        ExpressionAttributeValues: { ':pk': keys.journeyPartition(journeyId), ':prefix': keys.counterPrefix },
-        ExclusiveStartKey: start,
-      }));
+    const pages = paginateQuery({ client: this.client }, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+      ExpressionAttributeValues: { ':pk': keys.journeyPartition(journeyId), ':prefix': keys.counterPrefix },
+    });
+    for await (const { Items = [] } of pages) {
       for (const item of Items) addTo(totals, { stepId: item.stepId as string, variant: item.variant as string, metric: item.metric as string, by: Number(item.count ?? 0) });
-      start = LastEvaluatedKey;
-    } while (start !== undefined);
+    }
     return sortCounters([...totals.values()]);
   }
 }

@@ -5,6 +5,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  paginateQuery,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { CustomerEvent } from '../core/events';
@@ -159,20 +160,17 @@ export class DynamoProfileStore implements ProfileStore {
 
   public async deleteEvents(profileId: string): Promise<number> {
     let deleted = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const { Items = [], LastEvaluatedKey } = await this.client.send(new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
-        ExpressionAttributeValues: { ':pk': `${PROFILE_PREFIX}${profileId}`, ':prefix': keys.eventPrefix },
-        ProjectionExpression: '#pk, #sk',
-        ExclusiveStartKey: start,
-      }));
+    const pages = paginateQuery({ client: this.client }, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+      ExpressionAttributeValues: { ':pk': `${PROFILE_PREFIX}${profileId}`, ':prefix': keys.eventPrefix },
+      ProjectionExpression: '#pk, #sk',
+    });
+    for await (const { Items = [] } of pages) {
       await this.batchWrite(Items.map((item) => ({ DeleteRequest: { Key: { [PK]: item[PK], [SK]: item[SK] } } })));
       deleted += Items.length;
-      start = LastEvaluatedKey;
-    } while (start !== undefined);
+    }
     return deleted;
   }
 
@@ -202,19 +200,16 @@ export class DynamoProfileStore implements ProfileStore {
 
   private async queryDue(bucket: string, nowIso: string): Promise<string[]> {
     const profileIds: string[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const { Items = [], LastEvaluatedKey } = await this.client.send(new QueryCommand({
-        TableName: this.tableName,
-        IndexName: EVAL_INDEX,
-        KeyConditionExpression: '#bucket = :bucket AND #at <= :now',
-        ExpressionAttributeNames: { '#bucket': EVAL_BUCKET, '#at': EVAL_AT },
-        ExpressionAttributeValues: { ':bucket': bucket, ':now': nowIso },
-        ExclusiveStartKey: start,
-      }));
+    const pages = paginateQuery({ client: this.client }, {
+      TableName: this.tableName,
+      IndexName: EVAL_INDEX,
+      KeyConditionExpression: '#bucket = :bucket AND #at <= :now',
+      ExpressionAttributeNames: { '#bucket': EVAL_BUCKET, '#at': EVAL_AT },
+      ExpressionAttributeValues: { ':bucket': bucket, ':now': nowIso },
+    });
+    for await (const { Items = [] } of pages) {
       for (const item of Items) profileIds.push((item[PK] as string).slice(PROFILE_PREFIX.length));
-      start = LastEvaluatedKey;
-    } while (start !== undefined);
+    }
     return profileIds;
   }
 
