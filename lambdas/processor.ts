@@ -1,17 +1,12 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoJourneyStore } from '../lib/adapters/dynamo-journey-store';
 import { DynamoProfileStore } from '../lib/adapters/dynamo-profile-store';
-import { SfnJourneyRunner } from '../lib/adapters/sfn-journey-runner';
-import { SqsStartQueue } from '../lib/adapters/sqs-start-queue';
-import type { JourneyEffectsDeps } from '../lib/app/journey-effects';
 import { loadEngineConfig } from '../lib/app/engine-config';
 import { processEvents } from '../lib/app/process-events';
 import { parseQueueMessage } from '../lib/core/queue-message';
 import { documentClient } from './shared/dynamo';
+import { journeyEffects } from './shared/journey-effects';
 import { requiredEnv, observability } from './shared/runtime';
 import { METRIC } from '../lib/infrastructure/metrics';
 import { clock } from '../lib/app/clock';
@@ -33,12 +28,7 @@ const client = documentClient();
 const tableName = requiredEnv('TABLE_NAME', 'processor');
 const store = new DynamoProfileStore({ client, tableName });
 const config = loadEngineConfig(process.env.ENGINE_CONFIG);
-// A configuration without journeys needs no queue and no Step Functions.
-const journeys: JourneyEffectsDeps | undefined = (config.journeys ?? []).length === 0 ? undefined : {
-  startQueue: new SqsStartQueue({ client: new SQSClient({}), queueUrl: requiredEnv('START_QUEUE_URL', 'processor') }),
-  runner: new SfnJourneyRunner({ client: new SFNClient({}), stateMachineArnPrefix: requiredEnv('STATE_MACHINE_ARN_PREFIX', 'processor') }),
-  journeyStore: new DynamoJourneyStore({ client, tableName, now: () => clock().now() }),
-};
+const journeys = journeyEffects(config, client, tableName, 'processor');
 const processor = new BatchProcessor(EventType.SQS);
 
 async function processRecord(record: SQSRecord): Promise<void> {

@@ -1,14 +1,9 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoJourneyStore } from '../lib/adapters/dynamo-journey-store';
 import { DynamoProfileStore } from '../lib/adapters/dynamo-profile-store';
-import { SfnJourneyRunner } from '../lib/adapters/sfn-journey-runner';
-import { SqsStartQueue } from '../lib/adapters/sqs-start-queue';
-import type { JourneyEffectsDeps } from '../lib/app/journey-effects';
 import { loadEngineConfig } from '../lib/app/engine-config';
 import { reevaluateDueProfiles } from '../lib/app/reevaluate-segments';
 import { documentClient } from './shared/dynamo';
+import { journeyEffects } from './shared/journey-effects';
 import { requiredEnv, observability } from './shared/runtime';
 import { METRIC } from '../lib/infrastructure/metrics';
 import { clock } from '../lib/app/clock';
@@ -27,11 +22,7 @@ const client = documentClient();
 const tableName = requiredEnv('TABLE_NAME', 'reevaluate');
 const store = new DynamoProfileStore({ client, tableName });
 const config = loadEngineConfig(process.env.ENGINE_CONFIG);
-const journeys: JourneyEffectsDeps | undefined = (config.journeys ?? []).length === 0 ? undefined : {
-  startQueue: new SqsStartQueue({ client: new SQSClient({}), queueUrl: requiredEnv('START_QUEUE_URL', 'reevaluate') }),
-  runner: new SfnJourneyRunner({ client: new SFNClient({}), stateMachineArnPrefix: requiredEnv('STATE_MACHINE_ARN_PREFIX', 'reevaluate') }),
-  journeyStore: new DynamoJourneyStore({ client, tableName, now: () => clock().now() }),
-};
+const journeys = journeyEffects(config, client, tableName, 'reevaluate');
 
 /**
  * @example
